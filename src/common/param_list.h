@@ -1,0 +1,17 @@
+// The single registry of ZCCL_* settings. Each entry: identifier, variable name, default value,
+// accepted values, description. docs/env.md documents every entry (a test checks both agree).
+// Include this file with ZCCL_PARAM defined; it is an X-macro list, not a normal header.
+// clang-format off
+ZCCL_PARAM(kDebug, "ZCCL_DEBUG", "NONE", "NONE|VERSION|WARN|INFO|TRACE",
+           "Log level. WARN prints errors, INFO adds decisions (algorithm, compression), TRACE adds per-call detail.")
+ZCCL_PARAM(kDebugSubsys, "ZCCL_DEBUG_SUBSYS", "ALL", "comma list of INIT,COLL,P2P,NET,CODEC,TUNE,ENV,ALL; ^ negates",
+           "Subsystems whose INFO/TRACE lines are printed.")
+ZCCL_PARAM(kDebugFile, "ZCCL_DEBUG_FILE", "", "path; %h = host name, %p = pid",
+           "Write log lines to this file instead of standard error.")
+ZCCL_PARAM(kVerify, "ZCCL_VERIFY", "0", "0|1",
+           "1: compressed frames carry per-block checksums of the decoded data, verified on decode.")
+ZCCL_PARAM(kCodecImpl, "ZCCL_CODEC_IMPL", "auto", "auto|fast|reference",
+           "CPU codec implementation. Both write byte-identical frames; reference is the readable scalar oracle.")
+ZCCL_PARAM(kCodecMode, "ZCCL_CODEC_MODE", "window", "window|stored",
+           "Default codec mode for float types when a config leaves it unset.")
+// clang-format on

@@ -1,0 +1,86 @@
+// Helpers shared by the codec tests: compress/decompress through the public API with a chosen
+// implementation, and payload builders.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "zccl/zccl_codec.h"
+
+namespace zccl::test {
+
+inline size_t elemBytesOf(zcclDataType_t dtype) {
+  switch (dtype) {
+    case zcclInt8:
+    case zcclUint8:
+    case zcclFloat8e4m3:
+    case zcclFloat8e5m2:
+      return 1;
+    case zcclFloat16:
+    case zcclBfloat16:
+      return 2;
+    case zcclInt32:
+    case zcclUint32:
+    case zcclFloat32:
+      return 4;
+    default:
+      return 8;
+  }
+}
+
+inline zcclCodecConfig_t configFor(zcclCodecImpl_t impl, int checksum = 0, int mode = zcclCodecModeWindow) {
+  zcclCodecConfig_t c = ZCCL_CODEC_CONFIG_INITIALIZER;
+  c.impl = impl;
+  c.checksum = checksum;
+  c.mode = mode;
+  return c;
+}
+
+// Compresses `count` elements at `in`; fails the test on error.
+inline std::vector<uint8_t> compress(const void* in, size_t count, zcclDataType_t dtype, const zcclCodecConfig_t& c) {
+  size_t bound = 0;
+  EXPECT_EQ(zcclCodecMaxCompressedSize(count, dtype, &bound), zcclSuccess);
+  std::vector<uint8_t> frame(bound);
+  size_t bytes = 0;
+  zcclResult_t r = zcclCodecCompress(in, count, dtype, frame.data(), frame.size(), &bytes, &c);
+  EXPECT_EQ(r, zcclSuccess) << zcclGetLastError(nullptr);
+  EXPECT_LE(bytes, bound);
+  frame.resize(r == zcclSuccess ? bytes : 0);
+  return frame;
+}
+
+// Decompresses a frame expected to hold `count` elements; returns the decoded bytes.
+inline std::vector<uint8_t> decompress(const std::vector<uint8_t>& frame, size_t count, zcclDataType_t dtype,
+                                       const zcclCodecConfig_t& c) {
+  std::vector<uint8_t> out(count * elemBytesOf(dtype) + 1, 0xA5);
+  size_t used = 0;
+  zcclResult_t r = zcclCodecDecompress(frame.data(), frame.size(), out.data(), count, dtype, &used, &c);
+  EXPECT_EQ(r, zcclSuccess) << zcclGetLastError(nullptr);
+  EXPECT_EQ(used, frame.size());
+  EXPECT_EQ(out.back(), 0xA5) << "decoder wrote past the end of its output";
+  out.pop_back();
+  return out;
+}
+
+// The core property: reference and fast frames are byte-identical, and both decoders return the
+// input bit for bit. Returns the frame.
+inline std::vector<uint8_t> expectLosslessAndIdentical(const void* in, size_t count, zcclDataType_t dtype,
+                                                       int checksum = 0, const std::string& what = "") {
+  const zcclCodecConfig_t ref = configFor(zcclCodecImplReference, checksum);
+  const zcclCodecConfig_t fast = configFor(zcclCodecImplFast, checksum);
+  std::vector<uint8_t> a = compress(in, count, dtype, ref);
+  std::vector<uint8_t> b = compress(in, count, dtype, fast);
+  EXPECT_TRUE(a == b) << what << ": reference and fast frames differ (" << a.size() << " vs " << b.size() << " bytes)";
+  const size_t raw = count * elemBytesOf(dtype);
+  std::vector<uint8_t> da = decompress(a, count, dtype, ref);
+  std::vector<uint8_t> db = decompress(a, count, dtype, fast);
+  EXPECT_TRUE(raw == 0 || std::memcmp(da.data(), in, raw) == 0) << what << ": reference decode is not bit-exact";
+  EXPECT_TRUE(raw == 0 || std::memcmp(db.data(), in, raw) == 0) << what << ": fast decode is not bit-exact";
+  return a;
+}
+
+}  // namespace zccl::test
