@@ -4,12 +4,14 @@
 #include <vector>
 
 #include "codec/block_validate.h"
+#include "codec/frame_validate.h"
 #include "common/check.h"
 
 namespace zccl::codec {
 namespace {
 
 constexpr uint64_t kMaxCount = (uint64_t{1} << 62);
+static_assert(kMaxCount / 8 == kMaxFrameCount, "encoder and decoder agree on the largest count");
 
 zcclResult_t writeStoredFrame(const BlockCodec& codec, int dtype, const CodecTraits& t, const uint8_t* in,
                               uint64_t count, bool checksum, uint8_t* out, size_t capacity, size_t* frameBytes) {
@@ -102,32 +104,8 @@ zcclResult_t encodeFrame(const BlockCodec& codec, int dtype, const uint8_t* in, 
 
 zcclResult_t readFrameHeader(const uint8_t* in, size_t inBytes, FrameHeader* header) {
   ZCCL_REQUIRE(in != nullptr, zcclInvalidArgument, "codec: frame pointer is NULL");
-  ZCCL_REQUIRE(inBytes >= kFrameHeaderBytes, zcclCorruptFrame, "codec: truncated frame: %zu bytes, the header needs %u",
-               inBytes, kFrameHeaderBytes);
-  FrameHeader h = loadFrameHeader(in);
-  ZCCL_REQUIRE(h.magic == kFrameMagic, zcclCorruptFrame, "codec: not a ZipCCL frame (magic 0x%08x)", h.magic);
-  ZCCL_REQUIRE(h.headerCheck == hashBytes(in, 28), zcclCorruptFrame, "codec: frame header checksum mismatch");
-  ZCCL_REQUIRE(h.version == kFormatVersion, zcclCorruptFrame, "codec: unsupported frame version %u", h.version);
-  ZCCL_REQUIRE(h.blockLog2 == kBlockLog2 && h.reserved[0] == 0 && h.reserved[1] == 0 && h.reserved[2] == 0,
-               zcclCorruptFrame, "codec: frame header has unsupported block size or reserved bits");
-  const CodecTraits t = codecTraits(h.dtype);
-  ZCCL_REQUIRE(t.elemBytes != 0, zcclCorruptFrame, "codec: frame holds unknown dtype %u", h.dtype);
-  ZCCL_REQUIRE(h.mode == kModeStored || (h.mode == kModeWindow && t.coded()), zcclCorruptFrame,
-               "codec: frame mode %u is not valid for dtype %u", h.mode, h.dtype);
-  ZCCL_REQUIRE((h.flags & ~kFlagChecksum) == 0, zcclCorruptFrame, "codec: frame has unknown flags 0x%02x", h.flags);
-  ZCCL_REQUIRE(h.count <= kMaxCount / 8 && h.frameBytes >= kFrameHeaderBytes, zcclCorruptFrame,
-               "codec: frame header has an impossible count or size");
-  // The tables alone must fit in the frame; checked before any multiplication can overflow.
-  ZCCL_REQUIRE(numBlocks(h.count) <= h.frameBytes / 4 &&
-                   kFrameHeaderBytes + frameTableBytes(h.mode, h.flags, h.count) <= h.frameBytes,
-               zcclCorruptFrame, "codec: frame size too small for its element count");
-  if (h.mode == kModeStored) {
-    ZCCL_REQUIRE(h.frameBytes == storedFrameBytes(t, h.count, h.flags), zcclCorruptFrame,
-                 "codec: stored frame size does not match its element count");
-  }
-  ZCCL_REQUIRE(h.frameBytes <= inBytes, zcclCorruptFrame, "codec: truncated frame: %zu bytes of %llu", inBytes,
-               static_cast<unsigned long long>(h.frameBytes));
-  *header = h;
+  const char* why = validateFrameHeader(in, inBytes, header);
+  ZCCL_REQUIRE(why == nullptr, zcclCorruptFrame, "codec: %s (%zu bytes available)", why, inBytes);
   return zcclSuccess;
 }
 
