@@ -83,8 +83,8 @@ constexpr int kStatusWords = 3;
 // [in]  input:  device pointer to the frames
 // [out] output: device pointer to the elements
 // [out] status: device array of kStatusWords int32, zeroed by the caller before the launch
-zcclResult_t launchDecode(const DecodeBatch& batch, const void* input, void* output, int32_t* status,
-                          void* workspace, size_t* workspaceBytes, cudaStream_t stream);
+zcclResult_t launchDecode(const DecodeBatch& batch, const void* input, void* output, int32_t* status, void* workspace,
+                          size_t* workspaceBytes, cudaStream_t stream);
 
 // ---------------------------------------------------------------------------------------------
 // Fused decode + reduce: out[i] = op over sources s = 0..nsources-1, in that order, of element

@@ -27,7 +27,7 @@ namespace zccl::simt {
 constexpr uint32_t kFullWarp = 0xFFFFFFFFu;
 ZCCL_DEVICE uint32_t threadId() { return threadIdx.x; }
 ZCCL_DEVICE uint32_t blockId() { return blockIdx.x; }
-ZCCL_DEVICE uint32_t blockDim() { return blockDim.x; }
+ZCCL_DEVICE uint32_t blockDim() { return ::blockDim.x; }
 ZCCL_DEVICE uint32_t laneId() { return threadIdx.x & 31u; }
 ZCCL_DEVICE uint32_t warpId() { return threadIdx.x >> 5; }
 ZCCL_DEVICE void syncThreads() { __syncthreads(); }
@@ -52,6 +52,6 @@ ZCCL_DEVICE int32_t atomicCas(int32_t* p, int32_t expect, int32_t v) { return ::
   static char name##SharedTag_;       \
   T* name = ::zccl::simt::sharedArray<T>(&name##SharedTag_, (n))
 #define ZCCL_LAUNCH(kernel, grid, block, stream, ...) \
-  ::zccl::simt::launch((grid), (block), [&] { kernel(__VA_ARGS__); })
+  ((void)(stream), ::zccl::simt::launch((grid), (block), [&] { kernel(__VA_ARGS__); }))
 
 #endif

@@ -106,6 +106,7 @@ struct Emulator {
 
 thread_local Emulator* tlsEmulator = nullptr;
 thread_local std::string tlsLaunchError;
+thread_local bool tlsLaunchFailed = false;
 
 Emulator& emu() { return *tlsEmulator; }
 
@@ -285,10 +286,12 @@ void* sharedBytes(const void* tag, size_t bytes, size_t align) {
 bool launch(uint32_t grid, uint32_t block, const std::function<void()>& body) {
   if (tlsEmulator != nullptr && tlsEmulator->inLaunch) {
     tlsLaunchError = "launch from inside a kernel is not supported";
+    tlsLaunchFailed = true;
     return false;
   }
   if (block == 0 || block % 32 != 0 || block > kMaxBlockThreads) {
     tlsLaunchError = "block size " + std::to_string(block) + " is not a multiple of 32 in [32, 1024]";
+    tlsLaunchFailed = true;
     return false;
   }
   static thread_local Emulator emulator;
@@ -306,10 +309,19 @@ bool launch(uint32_t grid, uint32_t block, const std::function<void()>& body) {
   }
   e.inLaunch = false;
   e.shared.clear();
-  if (!ok) tlsLaunchError = e.error;
+  if (!ok) {
+    tlsLaunchError = e.error;
+    tlsLaunchFailed = true;
+  }
   return ok;
 }
 
 const char* lastLaunchError() { return tlsLaunchError.c_str(); }
+
+bool consumeLaunchFailure() {
+  const bool failed = tlsLaunchFailed;
+  tlsLaunchFailed = false;
+  return failed;
+}
 
 }  // namespace zccl::simt

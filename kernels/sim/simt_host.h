@@ -63,5 +63,7 @@ T* sharedArray(const void* tag, size_t n) {
 // or a deadlocked block.
 bool launch(uint32_t grid, uint32_t block, const std::function<void()>& body);
 const char* lastLaunchError();
+// True (once) if a launch since the last call failed; like cudaGetLastError, it clears the state.
+bool consumeLaunchFailure();
 
 }  // namespace zccl::simt

@@ -25,9 +25,11 @@ ZCCL_HD const char* validateFrameHeader(const uint8_t* src, uint64_t avail, Fram
   if (t.elemBytes == 0) return "frame holds an unknown dtype";
   if (!(h.mode == kModeStored || (h.mode == kModeWindow && t.coded()))) return "frame mode is not valid for its dtype";
   if ((h.flags & ~kFlagChecksum) != 0) return "frame has unknown flags";
-  if (h.count > kMaxFrameCount || h.frameBytes < kFrameHeaderBytes) return "frame header has an impossible count or size";
+  if (h.count > kMaxFrameCount || h.frameBytes < kFrameHeaderBytes)
+    return "frame header has an impossible count or size";
   // The tables alone must fit in the frame; checked before any multiplication can overflow.
-  if (numBlocks(h.count) > h.frameBytes / 4 || kFrameHeaderBytes + frameTableBytes(h.mode, h.flags, h.count) > h.frameBytes)
+  if (numBlocks(h.count) > h.frameBytes / 4 ||
+      kFrameHeaderBytes + frameTableBytes(h.mode, h.flags, h.count) > h.frameBytes)
     return "frame size too small for its element count";
   if (h.mode == kModeStored && h.frameBytes != storedFrameBytes(t, h.count, h.flags))
     return "stored frame size does not match its element count";

@@ -37,7 +37,7 @@ ZCCL_HD uint16_t floatToFp16(float f) {
   const uint32_t sign = (u >> 16) & 0x8000u;
   const uint32_t absU = u & 0x7FFFFFFFu;
   if (absU > 0x7F800000u) return static_cast<uint16_t>(sign | 0x7E00u | ((absU >> 13) & 0x3FFu));  // NaN
-  if (absU >= 0x477FF000u) return static_cast<uint16_t>(sign | 0x7C00u);  // rounds to infinity
+  if (absU >= 0x477FF000u) return static_cast<uint16_t>(sign | 0x7C00u);                           // rounds to infinity
   int32_t exp = static_cast<int32_t>(absU >> 23) - 127 + 15;
   uint32_t mant = (absU & 0x7FFFFFu) | 0x800000u;
   if (exp <= 0) {  // subnormal or zero in fp16
