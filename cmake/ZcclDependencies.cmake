@@ -4,6 +4,7 @@
 include(CheckLanguage)
 
 find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
 pkg_check_modules(HWY REQUIRED IMPORTED_TARGET libhwy)
 
 check_language(CUDA)

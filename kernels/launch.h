@@ -102,6 +102,7 @@ struct ReduceBatch {
   int dtype = 0;
   int op = 0;  // zcclRedOp_t
   uint64_t count = 0;
+  int avgDivisor = 0;  // what avg divides by; 0: nsources (a ring hop combines 2 of P)
   int nsources = 0;
   ReduceSource sources[kMaxBatchSegments];
 };

@@ -56,7 +56,8 @@ ZCCL_KERNEL void decodeReduceBlocks(ReduceBatch p, const uint8_t* frames, const 
   for (uint32_t m = 0; m < kPerThread; ++m) {
     const uint32_t i = tid + m * kCodecThreads;
     if (i >= n) break;
-    storeElem(out, t.elemBytes, i, floatToElement(p.dtype, reduceFinish(p.op, acc[m], p.nsources)));
+    storeElem(out, t.elemBytes, i,
+              floatToElement(p.dtype, reduceFinish(p.op, acc[m], p.avgDivisor > 0 ? p.avgDivisor : p.nsources)));
   }
 }
 

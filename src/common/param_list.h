@@ -14,4 +14,12 @@ ZCCL_PARAM(kCodecImpl, "ZCCL_CODEC_IMPL", "auto", "auto|fast|reference",
            "CPU codec implementation. Both write byte-identical frames; reference is the readable scalar oracle.")
 ZCCL_PARAM(kCodecMode, "ZCCL_CODEC_MODE", "window", "window|stored",
            "Default codec mode for float types when a config leaves it unset.")
+ZCCL_PARAM(kCompression, "ZCCL_COMPRESSION", "auto", "0|1|auto (also off|on)",
+           "Compression policy of communicators whose config leaves it unset.")
+ZCCL_PARAM(kChunkBytes, "ZCCL_CHUNK_BYTES", "1M", "bytes, K/M/G suffixes",
+           "Pipeline chunk: bytes of uncompressed data per message (each an independent frame).")
+ZCCL_PARAM(kMinCompressBytes, "ZCCL_MIN_COMPRESS_BYTES", "64K", "bytes, K/M/G suffixes",
+           "Under auto, messages smaller than this go through the transport's own collective.")
+ZCCL_PARAM(kAlgo, "ZCCL_ALGO", "direct", "direct|ring",
+           "Algorithm of reduce-scatter, all-reduce and reduce.")
 // clang-format on

@@ -36,7 +36,7 @@ Sample makeSample(const char* spec, zcclDataType_t dtype, size_t count, int chec
 // Decodes `frame` with one implementation into a guarded buffer. Returns the result; checks the
 // guards and that success means the original data.
 zcclResult_t decodeChecked(const std::vector<uint8_t>& frame, const Sample& s, zcclCodecImpl_t impl) {
-  const size_t raw = s.count * elemBytesOf(s.dtype);
+  const size_t raw = s.count * dtypeBytes(s.dtype);
   std::vector<uint8_t> in(frame.size() + 16, kGuard);  // input guards: reading them is harmless
   if (!frame.empty()) std::memcpy(in.data(), frame.data(), frame.size());
   std::vector<uint8_t> out(raw + 64, kGuard);
@@ -76,7 +76,7 @@ TEST_P(BitFlips, EveryBitOfASmallFrame) {
     std::vector<uint8_t> bad = s.frame;
     bad[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
     for (zcclCodecImpl_t impl : {zcclCodecImplReference, zcclCodecImplFast}) {
-      const size_t raw = s.count * elemBytesOf(dtype);
+      const size_t raw = s.count * dtypeBytes(dtype);
       std::vector<uint8_t> out(raw + 64, kGuard);
       const zcclCodecConfig_t c = configFor(impl);
       zcclResult_t r = zcclCodecDecompress(bad.data(), bad.size(), out.data(), s.count, dtype, nullptr, &c);

@@ -34,7 +34,7 @@ TEST(Golden, FramesAreFrozen) {
     SCOPED_TRACE(name);
     const std::vector<uint8_t> in = readFile(dir + "/" + name + ".in");
     const std::vector<uint8_t> golden = readFile(dir + "/" + name + ".zcf");
-    ASSERT_EQ(in.size(), count * elemBytesOf(static_cast<zcclDataType_t>(dtype)));
+    ASSERT_EQ(in.size(), count * dtypeBytes(static_cast<zcclDataType_t>(dtype)));
     for (zcclCodecImpl_t impl : {zcclCodecImplReference, zcclCodecImplFast}) {
       const zcclCodecConfig_t c = configFor(impl, checksum);
       EXPECT_EQ(compress(in.data(), count, static_cast<zcclDataType_t>(dtype), c), golden) << "impl " << impl;

@@ -40,7 +40,7 @@ TEST(RealTensors, WholeFilesAsUnevenSegments) {
     std::vector<uint8_t> all;
     for (const data::Tensor& t : tf.tensors) all.insert(all.end(), t.bytes.begin(), t.bytes.end());
     const zcclDataType_t dtype = tf.tensors.front().dtype;
-    const size_t count = all.size() / elemBytesOf(dtype);
+    const size_t count = all.size() / dtypeBytes(dtype);
     const size_t segs[3] = {count / 3 + 1, count / 3 - 1, count - 2 * (count / 3)};
     size_t capacity = 0;
     for (size_t c : segs) {

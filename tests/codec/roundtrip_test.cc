@@ -34,7 +34,7 @@ TEST_P(FloatRoundTrip, AllSizesLosslessAndIdentical) {
     size_t bound = 0;
     ASSERT_EQ(zcclCodecMaxCompressedSize(count, dtype, &bound), zcclSuccess);
     EXPECT_LE(frame.size(), bound);
-    EXPECT_LE(frame.size(), ZCCL_CODEC_FRAME_HEADER_BYTES + ((count * elemBytesOf(dtype) + 3) & ~size_t{3}))
+    EXPECT_LE(frame.size(), ZCCL_CODEC_FRAME_HEADER_BYTES + ((count * dtypeBytes(dtype) + 3) & ~size_t{3}))
         << "a frame without checksums is never larger than raw plus the header";
     EXPECT_EQ(frame.size() % 4, 0u);
   }
@@ -72,7 +72,7 @@ TEST(RoundTrip, NonFloatTypesAreStoredRaw) {
   std::mt19937_64 rng(3);
   for (zcclDataType_t dtype : types) {
     for (size_t count : {size_t{0}, size_t{1}, size_t{4097}, size_t{10007}}) {
-      std::vector<uint8_t> in(count * elemBytesOf(dtype));
+      std::vector<uint8_t> in(count * dtypeBytes(dtype));
       for (auto& b : in) b = static_cast<uint8_t>(rng());
       std::vector<uint8_t> frame = expectLosslessAndIdentical(in.data(), count, dtype);
       zcclCodecFrameInfo_t info;
@@ -95,7 +95,7 @@ TEST(RoundTrip, StoredModeOnRequest) {
 TEST(RoundTrip, ChecksummedFramesDecodeAndCarryTheFlag) {
   for (zcclDataType_t dtype : {zcclBfloat16, zcclFloat32, zcclInt32}) {
     for (size_t count : {size_t{0}, size_t{5}, size_t{4096}, size_t{9000}}) {
-      std::vector<uint8_t> in(count * elemBytesOf(dtype));
+      std::vector<uint8_t> in(count * dtypeBytes(dtype));
       if (dtype != zcclInt32) in = payload("gaussian", dtype, count, 5);
       std::vector<uint8_t> frame = expectLosslessAndIdentical(in.data(), count, dtype, 1);
       zcclCodecFrameInfo_t info;
@@ -154,7 +154,7 @@ TEST(RoundTrip, UnevenSegmentsAreIndependentFrames) {
       // Each frame equals the single-segment frame of its slice, and decodes on its own.
       size_t offset = 0, elem = 0;
       for (size_t p = 0; p < segs.size(); ++p) {
-        std::vector<uint8_t> alone = compress(in.data() + elem * elemBytesOf(dtype), segs[p], dtype, c);
+        std::vector<uint8_t> alone = compress(in.data() + elem * dtypeBytes(dtype), segs[p], dtype, c);
         ASSERT_EQ(sizes[p], alone.size());
         EXPECT_EQ(0, std::memcmp(frames.data() + offset, alone.data(), alone.size())) << "segment " << p;
         offset += sizes[p];

@@ -9,28 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "common/dtype_size.h"
 #include "zccl/zccl_codec.h"
 
 namespace zccl::test {
-
-inline size_t elemBytesOf(zcclDataType_t dtype) {
-  switch (dtype) {
-    case zcclInt8:
-    case zcclUint8:
-    case zcclFloat8e4m3:
-    case zcclFloat8e5m2:
-      return 1;
-    case zcclFloat16:
-    case zcclBfloat16:
-      return 2;
-    case zcclInt32:
-    case zcclUint32:
-    case zcclFloat32:
-      return 4;
-    default:
-      return 8;
-  }
-}
 
 inline zcclCodecConfig_t configFor(zcclCodecImpl_t impl, int checksum = 0, int mode = zcclCodecModeWindow) {
   zcclCodecConfig_t c = ZCCL_CODEC_CONFIG_INITIALIZER;
@@ -56,7 +38,7 @@ inline std::vector<uint8_t> compress(const void* in, size_t count, zcclDataType_
 // Decompresses a frame expected to hold `count` elements; returns the decoded bytes.
 inline std::vector<uint8_t> decompress(const std::vector<uint8_t>& frame, size_t count, zcclDataType_t dtype,
                                        const zcclCodecConfig_t& c) {
-  std::vector<uint8_t> out(count * elemBytesOf(dtype) + 1, 0xA5);
+  std::vector<uint8_t> out(count * dtypeBytes(dtype) + 1, 0xA5);
   size_t used = 0;
   zcclResult_t r = zcclCodecDecompress(frame.data(), frame.size(), out.data(), count, dtype, &used, &c);
   EXPECT_EQ(r, zcclSuccess) << zcclGetLastError(nullptr);
@@ -75,7 +57,7 @@ inline std::vector<uint8_t> expectLosslessAndIdentical(const void* in, size_t co
   std::vector<uint8_t> a = compress(in, count, dtype, ref);
   std::vector<uint8_t> b = compress(in, count, dtype, fast);
   EXPECT_TRUE(a == b) << what << ": reference and fast frames differ (" << a.size() << " vs " << b.size() << " bytes)";
-  const size_t raw = count * elemBytesOf(dtype);
+  const size_t raw = count * dtypeBytes(dtype);
   std::vector<uint8_t> da = decompress(a, count, dtype, ref);
   std::vector<uint8_t> db = decompress(a, count, dtype, fast);
   EXPECT_TRUE(raw == 0 || std::memcmp(da.data(), in, raw) == 0) << what << ": reference decode is not bit-exact";

@@ -89,7 +89,7 @@ DecodeResult kernelDecode(zcclDataType_t dtype, const std::vector<std::vector<ui
     all.resize((all.size() + 3) & ~size_t{3});
     outElems += counts[p];
   }
-  const size_t elem = elemBytesOf(dtype);
+  const size_t elem = dtypeBytes(dtype);
   DeviceBuffer input(all.size()), output(outElems * elem, 0x5C), status(4 * kk::kStatusWords, 0);
   input.upload(all.data(), all.size());
   size_t wsBytes = 1;
@@ -116,7 +116,7 @@ std::vector<uint8_t> payload(const std::string& spec, zcclDataType_t dtype, size
 void expectKernelsMatchReference(zcclDataType_t dtype, const std::vector<uint8_t>& all,
                                  const std::vector<size_t>& counts, int checksum, const std::string& what) {
   const std::vector<std::vector<uint8_t>> frames = kernelEncode(dtype, all, counts, checksum);
-  const size_t elem = elemBytesOf(dtype);
+  const size_t elem = dtypeBytes(dtype);
   size_t at = 0;
   for (size_t p = 0; p < counts.size(); ++p) {
     const std::vector<uint8_t> ref =
@@ -147,7 +147,7 @@ TEST_F(CodecKernels, NonFloatTypesAreStoredFrames) {
   std::mt19937_64 rng(5);
   for (zcclDataType_t dtype : {zcclInt8, zcclInt32, zcclUint64, zcclFloat64, zcclFloat8e4m3}) {
     const std::vector<size_t> counts = {7, 0, 5000};
-    std::vector<uint8_t> all(5007 * elemBytesOf(dtype));
+    std::vector<uint8_t> all(5007 * dtypeBytes(dtype));
     for (auto& b : all) b = static_cast<uint8_t>(rng());
     expectKernelsMatchReference(dtype, all, counts, dtype % 2, "dtype " + std::to_string(dtype));
   }
@@ -233,7 +233,7 @@ TEST_F(CodecKernels, CorruptionIsReportedAndTheBlockNotWritten) {
 // CPU model of the fused kernel: decode every source, reduce in order in fp32, round once.
 std::vector<uint8_t> cpuReduce(zcclDataType_t dtype, int op, size_t count,
                                const std::vector<std::vector<uint8_t>>& sourcesDecoded) {
-  const size_t elem = elemBytesOf(dtype);
+  const size_t elem = dtypeBytes(dtype);
   std::vector<uint8_t> out(count * elem);
   for (size_t i = 0; i < count; ++i) {
     float acc = 0;
@@ -255,7 +255,7 @@ TEST_F(CodecKernels, FusedDecodeReduceMatchesTheCpu) {
     // Four sources: three frames and one raw buffer, with NaN, +-0 and infinities planted.
     std::vector<std::vector<uint8_t>> decoded;
     for (int s = 0; s < 4; ++s) decoded.push_back(payload(s == 2 ? "zeros:0.3" : "gaussian", dtype, count, 10 + s));
-    const size_t elem = elemBytesOf(dtype);
+    const size_t elem = dtypeBytes(dtype);
     const uint32_t nan = dtype == zcclFloat32 ? 0x7FC01234u : dtype == zcclBfloat16 ? 0x7FC1u : 0x7E01u;
     const uint32_t negZero = dtype == zcclFloat32 ? 0x80000000u : 0x8000u;
     std::memcpy(decoded[1].data() + 5 * elem, &nan, elem);

@@ -1,0 +1,149 @@
+/*
+ * ZipCCL: lossless-compressed collective communication with NCCL's interface.
+ *
+ * Every function and argument order is nccl.h 2.28's; enum values are identical (zccl_types.h),
+ * so a program moves from NCCL to ZipCCL by renaming nccl* to zccl*. A compressed collective
+ * returns exactly the bytes the same algorithm returns with compression off, for every dtype and
+ * bit pattern.
+ *
+ * Communicators come in two kinds; a pointer argument lives in the communicator's memory space:
+ *   - zcclCommInitRank / zcclCommInitRankConfig: GPU buffers (device pointers), NCCL underneath,
+ *     the CUDA kernels compress. `stream` is a cudaStream_t; calls enqueue work on it and return
+ *     before it completes, as NCCL's do.
+ *   - zcclCommInitMpi / zcclCommInitMpiConfig (zccl_mpi.h): host buffers (host pointers), Open MPI
+ *     underneath, the CPU codec compresses. `stream` is ignored (pass NULL); calls return when the
+ *     operation is complete on the calling rank.
+ *
+ * Counts are element counts; count 0 is a valid no-op (every rank must still call). In-place
+ * rules are NCCL's: all-reduce, broadcast, reduce: sendbuff == recvbuff; all-gather: sendbuff ==
+ * recvbuff + rank * sendcount; reduce-scatter: recvbuff == sendbuff + rank * recvcount;
+ * all-to-all: not in place. Other overlaps are undefined.
+ *
+ * Compression applies to bf16, fp16 and fp32; other types, and messages the configuration does
+ * not compress, go through the transport's own collective (MPI's or NCCL's) untouched.
+ *
+ * Threads: a communicator must be used by one thread at a time (as in NCCL); different
+ * communicators may be used concurrently. Errors are recorded per thread (zcclGetLastError).
+ * Group calls (zcclGroupStart / zcclGroupEnd) are per thread.
+ */
+#ifndef ZCCL_ZCCL_H_
+#define ZCCL_ZCCL_H_
+
+#include <stddef.h>
+
+#include "zccl/zccl_codec.h"
+#include "zccl/zccl_types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* cudaStream_t, declared as cuda_runtime.h does (host-buffer users need no CUDA header). */
+struct CUstream_st;
+typedef struct CUstream_st* cudaStream_t;
+
+#define ZCCL_UNIQUE_ID_BYTES 128
+typedef struct {
+  char internal[ZCCL_UNIQUE_ID_BYTES];
+} zcclUniqueId;
+
+/* Compression policy of a communicator (zcclConfig_t.compression, ZCCL_COMPRESSION). */
+#define ZCCL_COMPRESSION_OFF 0  /* ZipCCL's algorithms, frames not compressed */
+#define ZCCL_COMPRESSION_ON 1   /* compress every bf16/fp16/fp32 message */
+#define ZCCL_COMPRESSION_AUTO 2 /* compress float messages of at least minCompressBytes; others plain */
+
+/* Algorithm of reduce-scatter, all-reduce and reduce (zcclConfig_t.algorithm, ZCCL_ALGO). */
+#define ZCCL_ALGO_DIRECT 0 /* all-to-all of segments, one fp32 reduction per element, round once */
+#define ZCCL_ALGO_RING 1   /* ring: reduce (and round) at every hop, as NCCL's ring does */
+
+/* Versioned communicator options. Initialise with ZCCL_CONFIG_INITIALIZER; fields left at
+ * ZCCL_CONFIG_UNDEF_INT take the ZCCL_* variable or the default (docs/env.md). */
+typedef struct zcclConfig_v1 {
+  size_t size;          /* set by the initializer */
+  unsigned int magic;   /* set by the initializer */
+  unsigned int version; /* set by the initializer */
+  int compression;      /* ZCCL_COMPRESSION_*; default ZCCL_COMPRESSION_AUTO */
+  int codecMode;        /* zcclCodecMode_t of compressed frames; default window */
+  int chunkBytes;       /* pipeline chunk, bytes of uncompressed data per frame; default 1 MiB */
+  int minCompressBytes; /* smallest message compressed under AUTO; default 64 KiB */
+  int algorithm;        /* ZCCL_ALGO_*; default ZCCL_ALGO_DIRECT */
+  int checksum;         /* 1: frames carry checksums, verified by receivers; default ZCCL_VERIFY */
+} zcclConfig_t;
+
+#define ZCCL_CONFIG_MAGIC 0x7a63636cu
+#define ZCCL_CONFIG_INITIALIZER                                                                               \
+  {                                                                                                           \
+    sizeof(zcclConfig_t), ZCCL_CONFIG_MAGIC, ZCCL_VERSION_CODE, ZCCL_CONFIG_UNDEF_INT, ZCCL_CONFIG_UNDEF_INT, \
+        ZCCL_CONFIG_UNDEF_INT, ZCCL_CONFIG_UNDEF_INT, ZCCL_CONFIG_UNDEF_INT, ZCCL_CONFIG_UNDEF_INT            \
+  }
+
+/* ---- communicators ---------------------------------------------------------------------- */
+
+/* Unique id for zcclCommInitRank (ncclGetUniqueId underneath); [out] uniqueId: host pointer.
+ * zcclSystemError without NCCL support. */
+zcclResult_t zcclGetUniqueId(zcclUniqueId* uniqueId);
+
+/* GPU communicator of `nranks` ranks over NCCL, on the current CUDA device. Collective over the
+ * ranks; [out] comm: host pointer. Fails with zcclUnhandledCudaError where no GPU is usable, or
+ * zcclSystemError without CUDA/NCCL support in this build. */
+zcclResult_t zcclCommInitRank(zcclComm_t* comm, int nranks, zcclUniqueId commId, int rank);
+zcclResult_t zcclCommInitRankConfig(zcclComm_t* comm, int nranks, zcclUniqueId commId, int rank, zcclConfig_t* config);
+
+/* Frees the communicator once its operations are complete. The handle is invalid afterwards:
+ * any later call with it returns zcclInvalidUsage. */
+zcclResult_t zcclCommDestroy(zcclComm_t comm);
+/* Frees the communicator without waiting for pending operations. */
+zcclResult_t zcclCommAbort(zcclComm_t comm);
+
+/* [out] count / rank: host pointers. */
+zcclResult_t zcclCommCount(const zcclComm_t comm, int* count);
+zcclResult_t zcclCommUserRank(const zcclComm_t comm, int* rank);
+
+/* ---- collectives (buffers in the communicator's memory space; see the top of this file) ----- */
+
+/* recvbuff[i] = op over ranks of sendbuff[i], count elements. */
+zcclResult_t zcclAllReduce(const void* sendbuff, void* recvbuff, size_t count, zcclDataType_t datatype, zcclRedOp_t op,
+                           zcclComm_t comm, cudaStream_t stream);
+
+/* recvbuff = root's sendbuff, count elements; sendbuff is read on the root only. */
+zcclResult_t zcclBroadcast(const void* sendbuff, void* recvbuff, size_t count, zcclDataType_t datatype, int root,
+                           zcclComm_t comm, cudaStream_t stream);
+
+/* Root's recvbuff[i] = op over ranks of sendbuff[i]; recvbuff is written on the root only. */
+zcclResult_t zcclReduce(const void* sendbuff, void* recvbuff, size_t count, zcclDataType_t datatype, zcclRedOp_t op,
+                        int root, zcclComm_t comm, cudaStream_t stream);
+
+/* recvbuff holds nranks blocks of sendcount elements; block r is rank r's sendbuff. */
+zcclResult_t zcclAllGather(const void* sendbuff, void* recvbuff, size_t sendcount, zcclDataType_t datatype,
+                           zcclComm_t comm, cudaStream_t stream);
+
+/* sendbuff holds nranks blocks of recvcount elements; recvbuff of rank r = op over ranks of
+ * block r. */
+zcclResult_t zcclReduceScatter(const void* sendbuff, void* recvbuff, size_t recvcount, zcclDataType_t datatype,
+                               zcclRedOp_t op, zcclComm_t comm, cudaStream_t stream);
+
+/* sendbuff and recvbuff hold nranks blocks of count elements; block p of rank r's sendbuff goes
+ * to block r of rank p's recvbuff. Not in place. */
+zcclResult_t zcclAlltoAll(const void* sendbuff, void* recvbuff, size_t count, zcclDataType_t datatype, zcclComm_t comm,
+                          cudaStream_t stream);
+
+/* Point-to-point: each zcclSend must be matched by a zcclRecv of the same count and dtype on the
+ * peer; pairs between two ranks match in issue order. Issue both sides of an exchange inside one
+ * zcclGroupStart / zcclGroupEnd to avoid deadlock. */
+zcclResult_t zcclSend(const void* sendbuff, size_t count, zcclDataType_t datatype, int peer, zcclComm_t comm,
+                      cudaStream_t stream);
+zcclResult_t zcclRecv(void* recvbuff, size_t count, zcclDataType_t datatype, int peer, zcclComm_t comm,
+                      cudaStream_t stream);
+
+/* Group calls: operations issued between zcclGroupStart and the matching zcclGroupEnd (groups
+ * nest; the outermost end counts) are checked when issued and executed at zcclGroupEnd:
+ * point-to-point operations all progress together, then collectives run in issue order. Errors
+ * of deferred operations are returned by zcclGroupEnd. */
+zcclResult_t zcclGroupStart(void);
+zcclResult_t zcclGroupEnd(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ZCCL_ZCCL_H_ */

@@ -1,0 +1,34 @@
+// ZipCCL's collective algorithms, each written against the Transport and Engine interfaces
+// (docs/algorithms.md explains each with its alpha-beta cost). All ranks call an algorithm with
+// the same arguments (but their own buffers); buffers are in the engine's memory space.
+#pragma once
+
+#include "algo/context.h"
+
+namespace zccl::algo {
+
+// Ring all-gather: segment p of `base` comes from rank p (rank r's from ownSrc, copied in place
+// if elsewhere). Each segment is compressed once by its owner, forwarded unchanged around the
+// ring and decoded once by every other rank.
+zcclResult_t ringAllGather(Context& ctx, uint8_t* base, const Segments& seg, const void* ownSrc);
+
+// Chain broadcast from root: chunks are compressed once by the root, forwarded unchanged along
+// root, root+1, ..., and decoded once per rank.
+zcclResult_t chainBroadcast(Context& ctx, const void* send, void* recv, size_t count, int root);
+
+// Pairwise all-to-all: block p of send goes to rank p, compressed by the sender, decoded by the
+// receiver; step s exchanges with ranks r+s and r-s.
+zcclResult_t pairwiseAlltoAll(Context& ctx, const void* send, void* recv, size_t count);
+
+// Direct reduce-scatter: segment r of every rank's `send` goes (compressed) to rank r, which
+// reduces the P contributions element by element in rank order in fp32 and rounds once into out.
+zcclResult_t directReduceScatter(Context& ctx, const void* send, const Segments& seg, void* out, zcclRedOp_t op);
+
+// Ring reduce-scatter: partial results travel around the ring, decoded, reduced with the local
+// contribution, rounded and re-encoded at every hop (NCCL's ring, kept for comparison).
+zcclResult_t ringReduceScatter(Context& ctx, const void* send, const Segments& seg, void* out, zcclRedOp_t op);
+
+// Gather to root: every rank's `own` segment (compressed) lands at recv + offset on the root.
+zcclResult_t gatherToRoot(Context& ctx, const void* own, const Segments& seg, void* recv, int root);
+
+}  // namespace zccl::algo

@@ -1,0 +1,129 @@
+#include "algo/context.h"
+
+namespace zccl::algo {
+
+Segments Segments::even(size_t total, int ranks) {
+  Segments s;
+  for (int p = 0; p < ranks; ++p) {
+    const size_t begin = total / ranks * p + std::min<size_t>(p, total % ranks);
+    const size_t end = total / ranks * (p + 1) + std::min<size_t>(p + 1, total % ranks);
+    s.offset.push_back(begin);
+    s.count.push_back(end - begin);
+  }
+  return s;
+}
+
+Segments Segments::blocks(size_t each, int ranks) {
+  Segments s;
+  for (int p = 0; p < ranks; ++p) {
+    s.offset.push_back(each * p);
+    s.count.push_back(each);
+  }
+  return s;
+}
+
+size_t Context::messageCapacity(size_t n) const {
+  if (!compress) return n * elemBytes;
+  size_t bound = 0;
+  zcclCodecMaxCompressedSize(n, dtype, &bound);
+  return bound;
+}
+
+void prepareBlock(Context& ctx, const void* src, size_t count, uint8_t* slot, OutgoingBlock* out) {
+  const size_t n = ctx.chunks(count);
+  out->src = static_cast<const uint8_t*>(src);
+  out->count = count;
+  out->slot = slot;
+  out->data.assign(n, nullptr);
+  out->bytes.assign(n, 0);
+  out->ready.assign(n, false);
+  if (ctx.compress) return;
+  for (size_t c = 0; c < n; ++c) {  // raw: the messages are the chunks themselves
+    out->data[c] = out->src + c * ctx.chunkElems * ctx.elemBytes;
+    out->bytes[c] = ctx.chunkCount(count, c) * ctx.elemBytes;
+    out->ready[c] = true;
+  }
+}
+
+void forwardBlock(const IncomingBlock& in, OutgoingBlock* out) {
+  const size_t n = in.sizes.size();
+  out->src = nullptr;
+  out->data.resize(n);
+  out->bytes = in.sizes;
+  out->ready.assign(n, true);
+  for (size_t c = 0; c < n; ++c) out->data[c] = in.dst + c * in.stride;
+}
+
+namespace {
+
+zcclResult_t encodeMessage(Context& ctx, OutgoingBlock* b, size_t c) {
+  if (b->ready[c]) return zcclSuccess;
+  const size_t stride = ctx.slotStride(b->count);
+  uint8_t* frame = b->slot + c * stride;
+  ZCCL_CHECK(ctx.engine.compress(b->src + c * ctx.chunkElems * ctx.elemBytes, ctx.chunkCount(b->count, c), ctx.dtype,
+                                 ctx.codec, frame, stride, &b->bytes[c]));
+  b->data[c] = frame;
+  b->ready[c] = true;
+  return zcclSuccess;
+}
+
+}  // namespace
+
+zcclResult_t encodeAll(Context& ctx, OutgoingBlock* block) {
+  for (size_t c = 0; c < block->data.size(); ++c) ZCCL_CHECK(encodeMessage(ctx, block, c));
+  return zcclSuccess;
+}
+
+zcclResult_t sendBlock(Context& ctx, int peer, OutgoingBlock* block, std::vector<transport::Request>* reqs) {
+  for (size_t c = 0; c < block->data.size(); ++c) {
+    ZCCL_CHECK(encodeMessage(ctx, block, c));
+    transport::Request r;
+    ZCCL_CHECK(ctx.transport.isend(peer, ctx.tag, block->data[c], block->bytes[c], &r));
+    reqs->push_back(r);
+  }
+  return zcclSuccess;
+}
+
+zcclResult_t recvBlock(Context& ctx, int peer, size_t count, uint8_t* dst, const uint64_t* exact, IncomingBlock* in) {
+  const size_t n = ctx.chunks(count);
+  in->dst = dst;
+  in->count = count;
+  in->stride = ctx.compress ? ctx.slotStride(count) : ctx.chunkElems * ctx.elemBytes;
+  in->reqs.assign(n, transport::Request{});
+  in->sizes.assign(n, 0);
+  for (size_t c = 0; c < n; ++c) {
+    const size_t capacity = exact != nullptr ? exact[c] : ctx.messageCapacity(ctx.chunkCount(count, c));
+    ZCCL_CHECK(ctx.transport.irecv(peer, ctx.tag, dst + c * in->stride, capacity, &in->reqs[c]));
+  }
+  return zcclSuccess;
+}
+
+zcclResult_t waitChunk(Context& ctx, IncomingBlock* in, size_t c) {
+  return ctx.transport.wait(&in->reqs[c], &in->sizes[c]);
+}
+
+void decodeChunk(Context& ctx, const IncomingBlock& in, size_t c, uint8_t* out) {
+  if (!ctx.compress) return;
+  const size_t m = ctx.chunkCount(in.count, c);
+  ctx.noteDecode(ctx.engine.decompress(in.dst + c * in.stride, in.sizes[c], out + c * ctx.chunkElems * ctx.elemBytes, m,
+                                       ctx.dtype));
+}
+
+ReduceInput chunkInput(const Context& ctx, const IncomingBlock& in, size_t c) {
+  return ReduceInput{in.dst + c * in.stride, ctx.compress ? in.sizes[c] : 0};
+}
+
+zcclResult_t exchangeMessageSizes(Context& ctx, int sendPeer, OutgoingBlock* send, int recvPeer, size_t recvChunks,
+                                  std::vector<uint64_t>* sizes) {
+  sizes->clear();
+  if (!ctx.transport.exactReceiveSizes()) return zcclSuccess;
+  std::vector<uint64_t> out;
+  if (send != nullptr) {
+    ZCCL_CHECK(encodeAll(ctx, send));
+    out.assign(send->bytes.begin(), send->bytes.end());
+  }
+  sizes->assign(recvChunks, 0);
+  return ctx.transport.exchangeSizes(sendPeer, out.data(), out.size(), recvPeer, sizes->data(), recvChunks);
+}
+
+}  // namespace zccl::algo

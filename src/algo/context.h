@@ -1,0 +1,110 @@
+// What every algorithm works with: the transport, the engine, the message layout (chunks) and the
+// first decode error.
+//
+// Chunks: a block of elements travels as ceil(count / chunkElems) messages, each an independent
+// frame (compressed) or the raw bytes of the chunk (compression off), so that sending chunk k,
+// coding chunk k+1 and decoding chunk k-1 overlap, and a receiver can decode every chunk on its
+// own. Both ends derive the chunking from the count alone.
+//
+// Errors: a rank that receives a frame it cannot decode records the error, leaves the affected
+// chunk of its output unwritten, and carries on with the communication (forwarding, sending its
+// own data) so that no other rank waits forever; the collective returns the error at the end.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "algo/engine.h"
+#include "common/check.h"
+#include "transport/transport.h"
+
+namespace zccl::algo {
+
+// A rank-indexed partition of a buffer: segment p has count[p] elements at element offset[p].
+struct Segments {
+  std::vector<size_t> offset, count;
+  // The NCCL-style even split of `total` elements over `ranks` (segment p gets
+  // [p * total / ranks, (p + 1) * total / ranks)).
+  static Segments even(size_t total, int ranks);
+  // `ranks` blocks of `each` elements.
+  static Segments blocks(size_t each, int ranks);
+};
+
+struct Context {
+  transport::Transport& transport;
+  Engine& engine;
+  zcclDataType_t dtype;
+  size_t elemBytes;
+  bool compress;            // frames are coded (else chunks travel raw)
+  size_t chunkElems;        // elements per message
+  zcclCodecConfig_t codec;  // how frames are coded
+  int tag;                  // transport::kTagCollective or kTagPointToPoint
+  zcclResult_t decodeError = zcclSuccess;
+
+  int rank() const { return transport.rank(); }
+  int size() const { return transport.size(); }
+  size_t chunks(size_t count) const { return (count + chunkElems - 1) / chunkElems; }
+  size_t chunkCount(size_t count, size_t c) const { return std::min(chunkElems, count - c * chunkElems); }
+  // Bytes a message of `n` elements may take: the frame bound, or the raw size.
+  size_t messageCapacity(size_t n) const;
+  // Room for the messages of a block of `count` elements, chunk c at c * messageCapacity(chunk).
+  size_t blockCapacity(size_t count) const { return chunks(count) * messageCapacity(std::min(chunkElems, count)); }
+  size_t slotStride(size_t count) const { return messageCapacity(std::min(chunkElems, count)); }
+  void noteDecode(zcclResult_t r) {
+    if (r != zcclSuccess && decodeError == zcclSuccess) decodeError = r;
+  }
+};
+
+// A block to send: message c at data[c] with bytes[c]. A block prepared from raw elements is coded
+// lazily, chunk by chunk as it is sent, so that chunk c travels while chunk c+1 is being coded.
+struct OutgoingBlock {
+  std::vector<const uint8_t*> data;
+  std::vector<size_t> bytes;
+  std::vector<bool> ready;       // message c coded (or raw)
+  const uint8_t* src = nullptr;  // the raw elements, while some message is not coded yet
+  size_t count = 0;
+  uint8_t* slot = nullptr;  // frames go to slot + c * slotStride(count)
+};
+
+// Prepares a block of `count` elements at `src` for sending: frames will be coded into `slot`
+// (room for blockCapacity(count)); without compression the messages point into `src` itself.
+void prepareBlock(Context& ctx, const void* src, size_t count, uint8_t* slot, OutgoingBlock* out);
+// A block of already-coded messages (what was received, to forward unchanged).
+void forwardBlock(const struct IncomingBlock& in, OutgoingBlock* out);
+// Codes every message not coded yet (sizes are then known).
+zcclResult_t encodeAll(Context& ctx, OutgoingBlock* block);
+
+// Posts the sends of a block to `peer`, coding each message just before its send.
+zcclResult_t sendBlock(Context& ctx, int peer, OutgoingBlock* block, std::vector<transport::Request>* reqs);
+
+// A block being received: message c lands at dst + c * stride; sizes[c] once completed.
+struct IncomingBlock {
+  uint8_t* dst = nullptr;
+  size_t stride = 0;
+  size_t count = 0;
+  std::vector<transport::Request> reqs;
+  std::vector<size_t> sizes;
+};
+
+// Posts the receives of a block of `count` elements from `peer` into `dst` (frames at slot
+// strides, or the raw chunks in place when compression is off). `exact` holds the message sizes
+// on transports that need them (exactReceiveSizes), else nullptr.
+zcclResult_t recvBlock(Context& ctx, int peer, size_t count, uint8_t* dst, const uint64_t* exact, IncomingBlock* in);
+
+// Completes message c of a block (messages complete in order).
+zcclResult_t waitChunk(Context& ctx, IncomingBlock* in, size_t c);
+// When compressed, decodes completed message c into out + c * chunkElems elements (a decode
+// failure is recorded in ctx, the chunk left unwritten); raw chunks already landed in place.
+void decodeChunk(Context& ctx, const IncomingBlock& in, size_t c, uint8_t* out);
+// Message c as a reduction input (a frame, or raw elements).
+ReduceInput chunkInput(const Context& ctx, const IncomingBlock& in, size_t c);
+
+// Exchanges the message sizes of `send` (to sendPeer; coded first) and of the block coming from
+// recvPeer (recvChunks messages) where the transport needs them; returns them in *sizes, else
+// leaves it empty. Peers may be -1 for "none".
+zcclResult_t exchangeMessageSizes(Context& ctx, int sendPeer, OutgoingBlock* send, int recvPeer, size_t recvChunks,
+                                  std::vector<uint64_t>* sizes);
+
+}  // namespace zccl::algo

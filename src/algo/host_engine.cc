@@ -1,0 +1,64 @@
+#include "algo/host_engine.h"
+
+#include <cstring>
+
+#include "algo/host_reduce.h"
+#include "common/check.h"
+
+namespace zccl::algo {
+
+zcclResult_t HostEngine::scratch(int slot, size_t bytes, void** ptr) {
+  if (slots_.size() <= static_cast<size_t>(slot)) slots_.resize(slot + 1);
+  if (slots_[slot].size() < bytes) {
+    slots_[slot] = AlignedBuffer(bytes);
+    ZCCL_REQUIRE(slots_[slot].data() != nullptr || bytes == 0, zcclSystemError, "out of host memory (%zu bytes)",
+                 bytes);
+  }
+  *ptr = slots_[slot].data();
+  return zcclSuccess;
+}
+
+zcclResult_t HostEngine::copy(void* dst, const void* src, size_t bytes) {
+  if (bytes != 0 && dst != src) std::memmove(dst, src, bytes);
+  return zcclSuccess;
+}
+
+zcclResult_t HostEngine::compress(const void* src, size_t count, zcclDataType_t dtype, const zcclCodecConfig_t& codec,
+                                  void* frame, size_t capacity, size_t* frameBytes) {
+  return zcclCodecCompress(src, count, dtype, frame, capacity, frameBytes, &codec);
+}
+
+zcclResult_t HostEngine::decompress(const void* frame, size_t frameBytes, void* dst, size_t count,
+                                    zcclDataType_t dtype) {
+  return zcclCodecDecompress(frame, frameBytes, dst, count, dtype, nullptr, nullptr);
+}
+
+zcclResult_t HostEngine::reduce(const ReduceInput* inputs, int n, size_t count, zcclDataType_t dtype, zcclRedOp_t op,
+                                int sources, bool partialOnly, void* out) {
+  ReduceAccumulator acc(dtype, op, count);
+  zcclResult_t first = zcclSuccess;
+  for (int i = 0; i < n; ++i) {
+    if (inputs[i].frameBytes == 0) {
+      acc.add(inputs[i].data);
+      continue;
+    }
+    size_t rawBytes = 0;  // the bound exceeds the raw size: room for the decoded chunk
+    ZCCL_CHECK(zcclCodecMaxCompressedSize(count, dtype, &rawBytes));
+    if (decodeScratch_.size() < rawBytes) decodeScratch_ = AlignedBuffer(rawBytes);
+    const zcclResult_t r = decompress(inputs[i].data, inputs[i].frameBytes, decodeScratch_.data(), count, dtype);
+    if (r != zcclSuccess) {
+      first = first == zcclSuccess ? r : first;
+      continue;  // the output is not written below
+    }
+    acc.add(decodeScratch_.data());
+  }
+  if (first != zcclSuccess) return first;
+  if (partialOnly) {
+    acc.partial(out);
+  } else {
+    acc.finish(sources, out);
+  }
+  return zcclSuccess;
+}
+
+}  // namespace zccl::algo

@@ -1,0 +1,35 @@
+// Communicator lifetime and queries (include/zccl/zccl.h); the MPI and NCCL initialisers are in
+// mpi_comm.cc and nccl_comm.cc, the local one (tests) in local_comm.cc.
+#include "api/comm.h"
+#include "common/check.h"
+
+using zccl::api::liveComm;
+
+extern "C" zcclResult_t zcclCommDestroy(zcclComm_t comm) {
+  zcclComm* c = liveComm(comm);
+  ZCCL_REQUIRE(c != nullptr, zcclInvalidUsage, "zcclCommDestroy: invalid or destroyed communicator");
+  ZCCL_CHECK(c->engine->synchronize());
+  zccl::api::destroyComm(comm);
+  return zcclSuccess;
+}
+
+extern "C" zcclResult_t zcclCommAbort(zcclComm_t comm) {
+  ZCCL_REQUIRE(zccl::api::destroyComm(comm), zcclInvalidUsage, "zcclCommAbort: invalid or destroyed communicator");
+  return zcclSuccess;
+}
+
+extern "C" zcclResult_t zcclCommCount(const zcclComm_t comm, int* count) {
+  zcclComm* c = liveComm(comm);
+  ZCCL_REQUIRE(c != nullptr, zcclInvalidUsage, "zcclCommCount: invalid or destroyed communicator");
+  ZCCL_REQUIRE(count != nullptr, zcclInvalidArgument, "zcclCommCount: count is NULL");
+  *count = c->transport->size();
+  return zcclSuccess;
+}
+
+extern "C" zcclResult_t zcclCommUserRank(const zcclComm_t comm, int* rank) {
+  zcclComm* c = liveComm(comm);
+  ZCCL_REQUIRE(c != nullptr, zcclInvalidUsage, "zcclCommUserRank: invalid or destroyed communicator");
+  ZCCL_REQUIRE(rank != nullptr, zcclInvalidArgument, "zcclCommUserRank: rank is NULL");
+  *rank = c->transport->rank();
+  return zcclSuccess;
+}

@@ -1,0 +1,53 @@
+// zcclCommInitRank: GPU communicators over NCCL, the CUDA kernels compress.
+#include <nccl.h>
+
+#include <cstring>
+#include <memory>
+
+#include "algo/device_engine.h"
+#include "api/comm.h"
+#include "common/check.h"
+#include "transport/nccl/nccl_transport.h"
+
+static_assert(sizeof(zcclUniqueId) == sizeof(ncclUniqueId), "zcclUniqueId carries an ncclUniqueId");
+
+extern "C" zcclResult_t zcclGetUniqueId(zcclUniqueId* uniqueId) {
+  ZCCL_REQUIRE(uniqueId != nullptr, zcclInvalidArgument, "zcclGetUniqueId: uniqueId is NULL");
+  ncclUniqueId id;
+  const ncclResult_t r = ncclGetUniqueId(&id);
+  ZCCL_REQUIRE(r == ncclSuccess, static_cast<zcclResult_t>(r), "zcclGetUniqueId: %s", ncclGetErrorString(r));
+  std::memcpy(uniqueId->internal, id.internal, sizeof(id.internal));
+  return zcclSuccess;
+}
+
+extern "C" zcclResult_t zcclCommInitRankConfig(zcclComm_t* comm, int nranks, zcclUniqueId commId, int rank,
+                                               zcclConfig_t* config) {
+  ZCCL_REQUIRE(comm != nullptr, zcclInvalidArgument, "zcclCommInitRank: comm is NULL");
+  *comm = nullptr;
+  ZCCL_REQUIRE(nranks >= 1 && rank >= 0 && rank < nranks, zcclInvalidArgument,
+               "zcclCommInitRank: rank %d of %d is not valid", rank, nranks);
+  auto c = std::make_unique<zcclComm>();
+  ZCCL_CHECK(zccl::api::resolveConfig(config, &c->config));
+  int devices = 0;
+  const cudaError_t e = cudaGetDeviceCount(&devices);
+  ZCCL_REQUIRE(e == cudaSuccess && devices > 0, zcclUnhandledCudaError, "zcclCommInitRank: no usable GPU (%s)",
+               e == cudaSuccess ? "0 devices" : cudaGetErrorString(e));
+  ncclUniqueId id;
+  std::memcpy(id.internal, commId.internal, sizeof(id.internal));
+  ncclComm_t nccl = nullptr;
+  const ncclResult_t r = ncclCommInitRank(&nccl, nranks, id, rank);
+  ZCCL_REQUIRE(r == ncclSuccess, static_cast<zcclResult_t>(r), "zcclCommInitRank: %s", ncclGetErrorString(r));
+  auto transport = std::make_unique<zccl::transport::NcclTransport>(nccl, rank, nranks);
+  auto engine = std::make_unique<zccl::algo::DeviceEngine>();
+  c->streamBound = transport.get();
+  c->engineStream = engine.get();
+  c->transport = std::move(transport);
+  c->engine = std::move(engine);
+  *comm = zccl::api::registerComm(std::move(c));
+  ZCCL_INFO(zccl::kLogInit, "zcclCommInitRank: rank %d of %d, GPU buffers over NCCL", rank, nranks);
+  return zcclSuccess;
+}
+
+extern "C" zcclResult_t zcclCommInitRank(zcclComm_t* comm, int nranks, zcclUniqueId commId, int rank) {
+  return zcclCommInitRankConfig(comm, nranks, commId, rank, nullptr);
+}

@@ -1,0 +1,84 @@
+// Ranks as threads of one process, for fast unit tests of the algorithms: a LocalWorld holds one
+// FIFO mailbox per (sender, receiver, tag); a send copies the message into the receiver's mailbox
+// (so it completes at once), a receive takes the oldest message when waited on. It has no
+// collectives of its own (plainSupports is false), so everything runs through ZipCCL's
+// algorithms. A test hook corrupts chosen messages in transit.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <tuple>
+#include <vector>
+
+#include "transport/transport.h"
+
+namespace zccl::transport {
+
+class LocalWorld {
+ public:
+  explicit LocalWorld(int size) : size_(size) {}
+  int size() const { return size_; }
+
+  // Test hook: called on every message (sender, receiver, tag, bytes) before delivery.
+  void setTamper(std::function<void(int from, int to, int tag, std::vector<uint8_t>& bytes)> f) {
+    std::lock_guard<std::mutex> lock(mu_);
+    tamper_ = std::move(f);
+  }
+
+  void post(int from, int to, int tag, const void* data, size_t bytes);
+  // Waits (at most timeoutSeconds) for a message from `from` to `to` with `tag`; false on timeout,
+  // so that a test whose ranks disagree fails instead of hanging.
+  bool take(int from, int to, int tag, std::vector<uint8_t>* msg, int timeoutSeconds = 60);
+
+ private:
+  int size_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::tuple<int, int, int>, std::deque<std::vector<uint8_t>>> boxes_;
+  std::function<void(int, int, int, std::vector<uint8_t>&)> tamper_;
+};
+
+class LocalTransport final : public Transport {
+ public:
+  LocalTransport(std::shared_ptr<LocalWorld> world, int rank) : world_(std::move(world)), rank_(rank) {}
+  int rank() const override { return rank_; }
+  int size() const override { return world_->size(); }
+  MemorySpace memorySpace() const override { return MemorySpace::kHost; }
+  bool exactReceiveSizes() const override { return false; }
+
+  zcclResult_t isend(int peer, int tag, const void* data, size_t bytes, Request* req) override;
+  zcclResult_t irecv(int peer, int tag, void* data, size_t capacity, Request* req) override;
+  zcclResult_t wait(Request* req, size_t* bytes) override;
+  zcclResult_t exchangeSizes(int sendPeer, const uint64_t* send, size_t nsend, int recvPeer, uint64_t* recv,
+                             size_t nrecv) override;
+
+  bool plainSupports(Coll, zcclDataType_t, zcclRedOp_t, size_t) const override { return false; }
+  zcclResult_t plainAllReduce(const void*, void*, size_t, zcclDataType_t, zcclRedOp_t) override;
+  zcclResult_t plainBroadcast(const void*, void*, size_t, zcclDataType_t, int) override;
+  zcclResult_t plainReduce(const void*, void*, size_t, zcclDataType_t, zcclRedOp_t, int) override;
+  zcclResult_t plainAllGather(const void*, void*, size_t, zcclDataType_t) override;
+  zcclResult_t plainReduceScatter(const void*, void*, size_t, zcclDataType_t, zcclRedOp_t) override;
+  zcclResult_t plainAlltoAll(const void*, void*, size_t, zcclDataType_t) override;
+
+ private:
+  struct PendingRecv {
+    int peer, tag;
+    void* data;
+    size_t capacity;
+    bool done = false;
+    size_t bytes = 0;
+  };
+  zcclResult_t complete(int64_t id);
+
+  std::shared_ptr<LocalWorld> world_;
+  int rank_;
+  int64_t nextId_ = 0;
+  std::map<int64_t, PendingRecv> recvs_;  // posted, by id (ids grow with posting order)
+};
+
+}  // namespace zccl::transport

@@ -1,0 +1,202 @@
+#include "transport/mpi/mpi_transport.h"
+
+#include <climits>
+#include <cstring>
+#include <vector>
+
+#include "algo/host_reduce.h"
+#include "common/check.h"
+#include "common/dtype_size.h"
+
+namespace zccl::transport {
+namespace {
+
+// Native MPI type of a dtype for reductions, or MPI_DATATYPE_NULL (fp16, bf16, fp8).
+MPI_Datatype nativeType(zcclDataType_t d) {
+  switch (d) {
+    case zcclInt8:
+      return MPI_INT8_T;
+    case zcclUint8:
+      return MPI_UINT8_T;
+    case zcclInt32:
+      return MPI_INT32_T;
+    case zcclUint32:
+      return MPI_UINT32_T;
+    case zcclInt64:
+      return MPI_INT64_T;
+    case zcclUint64:
+      return MPI_UINT64_T;
+    case zcclFloat32:
+      return MPI_FLOAT;
+    case zcclFloat64:
+      return MPI_DOUBLE;
+    default:
+      return MPI_DATATYPE_NULL;
+  }
+}
+
+// avg is a sum followed by a division on every rank.
+MPI_Op nativeOp(zcclRedOp_t op) {
+  switch (op) {
+    case zcclProd:
+      return MPI_PROD;
+    case zcclMax:
+      return MPI_MAX;
+    case zcclMin:
+      return MPI_MIN;
+    default:
+      return MPI_SUM;
+  }
+}
+
+zcclResult_t mpiResult(int rc, const char* what) {
+  if (rc == MPI_SUCCESS) return zcclSuccess;
+  char msg[MPI_MAX_ERROR_STRING];
+  int len = 0;
+  MPI_Error_string(rc, msg, &len);
+  ZCCL_FAIL(zcclSystemError, "MPI: %s failed: %s", what, msg);
+}
+
+// In-place buffer argument as MPI spells it.
+const void* inPlace(const void* send, const void* recv) { return send == recv ? MPI_IN_PLACE : send; }
+
+// avg on top of a sum: divide each element by the rank count (truncating for integers).
+void divideForAvg(void* data, size_t count, zcclDataType_t dtype, int ranks) {
+  const void* sources[1] = {data};
+  algo::ReduceAccumulator acc(dtype, zcclAvg, count);
+  acc.add(sources[0]);
+  acc.finish(ranks, data);
+}
+
+}  // namespace
+
+MpiTransport::MpiTransport(MPI_Comm comm) {
+  int initialized = 0;
+  MPI_Initialized(&initialized);
+  if (!initialized || MPI_Comm_dup(comm, &comm_) != MPI_SUCCESS) {
+    comm_ = MPI_COMM_NULL;
+    return;
+  }
+  MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);  // errors come back as codes, never abort
+  MPI_Comm_rank(comm_, &rank_);
+  MPI_Comm_size(comm_, &size_);
+}
+
+MpiTransport::~MpiTransport() {
+  for (auto& [id, req] : requests_) {
+    MPI_Cancel(&req);
+    MPI_Request_free(&req);
+  }
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (comm_ != MPI_COMM_NULL && !finalized) MPI_Comm_free(&comm_);
+}
+
+zcclResult_t MpiTransport::isend(int peer, int tag, const void* data, size_t bytes, Request* req) {
+  ZCCL_REQUIRE(bytes <= INT_MAX, zcclInternalError, "MPI transport: message of %zu bytes", bytes);
+  MPI_Request r;
+  ZCCL_CHECK(mpiResult(MPI_Isend(data, static_cast<int>(bytes), MPI_BYTE, peer, tag, comm_, &r), "MPI_Isend"));
+  req->id = nextId_++;
+  requests_[req->id] = r;
+  return zcclSuccess;
+}
+
+zcclResult_t MpiTransport::irecv(int peer, int tag, void* data, size_t capacity, Request* req) {
+  ZCCL_REQUIRE(capacity <= INT_MAX, zcclInternalError, "MPI transport: receive of %zu bytes", capacity);
+  MPI_Request r;
+  ZCCL_CHECK(mpiResult(MPI_Irecv(data, static_cast<int>(capacity), MPI_BYTE, peer, tag, comm_, &r), "MPI_Irecv"));
+  req->id = nextId_++;
+  requests_[req->id] = r;
+  return zcclSuccess;
+}
+
+zcclResult_t MpiTransport::wait(Request* req, size_t* bytes) {
+  if (bytes != nullptr) *bytes = 0;
+  if (!req->active()) return zcclSuccess;
+  auto it = requests_.find(req->id);
+  ZCCL_REQUIRE(it != requests_.end(), zcclInternalError, "MPI transport: unknown request");
+  MPI_Status status;
+  const int rc = MPI_Wait(&it->second, &status);
+  requests_.erase(it);
+  req->id = -1;
+  ZCCL_CHECK(mpiResult(rc, "MPI_Wait"));
+  if (bytes != nullptr) {
+    int n = 0;
+    MPI_Get_count(&status, MPI_BYTE, &n);
+    *bytes = static_cast<size_t>(n);
+  }
+  return zcclSuccess;
+}
+
+zcclResult_t MpiTransport::exchangeSizes(int sendPeer, const uint64_t* send, size_t nsend, int recvPeer, uint64_t* recv,
+                                         size_t nrecv) {
+  return mpiResult(MPI_Sendrecv(send, static_cast<int>(nsend), MPI_UINT64_T, sendPeer < 0 ? MPI_PROC_NULL : sendPeer,
+                                kTagSizes, recv, static_cast<int>(nrecv), MPI_UINT64_T,
+                                recvPeer < 0 ? MPI_PROC_NULL : recvPeer, kTagSizes, comm_, MPI_STATUS_IGNORE),
+                   "MPI_Sendrecv");
+}
+
+bool MpiTransport::plainSupports(Coll coll, zcclDataType_t dtype, zcclRedOp_t op, size_t count) const {
+  const size_t bytes = count * dtypeBytes(dtype);
+  const bool reduction = coll == Coll::kAllReduce || coll == Coll::kReduce || coll == Coll::kReduceScatter;
+  if (reduction) return nativeType(dtype) != MPI_DATATYPE_NULL && algo::reducible(dtype, op) && count <= INT_MAX;
+  // Byte-moving collectives: counts in bytes, per rank block for all-gather and all-to-all.
+  return bytes <= INT_MAX && bytes * static_cast<size_t>(size_) <= (size_t{1} << 62);
+}
+
+zcclResult_t MpiTransport::plainAllReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype,
+                                          zcclRedOp_t op) {
+  ZCCL_CHECK(mpiResult(
+      MPI_Allreduce(inPlace(send, recv), recv, static_cast<int>(count), nativeType(dtype), nativeOp(op), comm_),
+      "MPI_Allreduce"));
+  if (op == zcclAvg) divideForAvg(recv, count, dtype, size_);
+  return zcclSuccess;
+}
+
+zcclResult_t MpiTransport::plainBroadcast(const void* send, void* recv, size_t count, zcclDataType_t dtype, int root) {
+  const size_t bytes = count * dtypeBytes(dtype);
+  if (rank_ == root && send != recv) std::memcpy(recv, send, bytes);
+  return mpiResult(MPI_Bcast(recv, static_cast<int>(bytes), MPI_BYTE, root, comm_), "MPI_Bcast");
+}
+
+zcclResult_t MpiTransport::plainReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype, zcclRedOp_t op,
+                                       int root) {
+  const void* s = rank_ == root ? inPlace(send, recv) : send;
+  ZCCL_CHECK(mpiResult(MPI_Reduce(s, recv, static_cast<int>(count), nativeType(dtype), nativeOp(op), root, comm_),
+                       "MPI_Reduce"));
+  if (op == zcclAvg && rank_ == root) divideForAvg(recv, count, dtype, size_);
+  return zcclSuccess;
+}
+
+zcclResult_t MpiTransport::plainAllGather(const void* send, void* recv, size_t count, zcclDataType_t dtype) {
+  const int bytes = static_cast<int>(count * dtypeBytes(dtype));
+  const void* s = send == static_cast<const uint8_t*>(recv) + static_cast<size_t>(rank_) * bytes ? MPI_IN_PLACE : send;
+  return mpiResult(MPI_Allgather(s, bytes, MPI_BYTE, recv, bytes, MPI_BYTE, comm_), "MPI_Allgather");
+}
+
+zcclResult_t MpiTransport::plainReduceScatter(const void* send, void* recv, size_t count, zcclDataType_t dtype,
+                                              zcclRedOp_t op) {
+  const size_t bytes = count * dtypeBytes(dtype);
+  // In place (recv == send + rank * count): MPI wants MPI_IN_PLACE with the data in recv's buffer
+  // holding all blocks, i.e. send itself; results land in block 0 of it, so copy them over.
+  const bool inPlaceCall = static_cast<const uint8_t*>(send) + static_cast<size_t>(rank_) * bytes == recv;
+  std::vector<uint8_t> tmp;
+  void* out = recv;
+  if (inPlaceCall) {
+    tmp.resize(bytes);
+    out = tmp.data();
+  }
+  ZCCL_CHECK(
+      mpiResult(MPI_Reduce_scatter_block(send, out, static_cast<int>(count), nativeType(dtype), nativeOp(op), comm_),
+                "MPI_Reduce_scatter_block"));
+  if (inPlaceCall && bytes != 0) std::memcpy(recv, tmp.data(), bytes);
+  if (op == zcclAvg) divideForAvg(recv, count, dtype, size_);
+  return zcclSuccess;
+}
+
+zcclResult_t MpiTransport::plainAlltoAll(const void* send, void* recv, size_t count, zcclDataType_t dtype) {
+  const int bytes = static_cast<int>(count * dtypeBytes(dtype));
+  return mpiResult(MPI_Alltoall(send, bytes, MPI_BYTE, recv, bytes, MPI_BYTE, comm_), "MPI_Alltoall");
+}
+
+}  // namespace zccl::transport

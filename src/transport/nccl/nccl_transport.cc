@@ -1,0 +1,122 @@
+#include "transport/nccl/nccl_transport.h"
+
+#include "common/check.h"
+
+namespace zccl::transport {
+namespace {
+
+zcclResult_t ncclResult(ncclResult_t r, const char* what) {
+  // ncclResult_t values are zcclResult_t values (zccl_types.h).
+  ZCCL_REQUIRE(r == ncclSuccess, static_cast<zcclResult_t>(r), "NCCL: %s failed: %s", what, ncclGetErrorString(r));
+  return zcclSuccess;
+}
+
+zcclResult_t cudaResult(cudaError_t e, const char* what) {
+  ZCCL_REQUIRE(e == cudaSuccess, zcclUnhandledCudaError, "CUDA: %s failed: %s", what, cudaGetErrorString(e));
+  return zcclSuccess;
+}
+
+ncclDataType_t ncclType(zcclDataType_t d) { return static_cast<ncclDataType_t>(d); }
+ncclRedOp_t ncclOp(zcclRedOp_t op) { return static_cast<ncclRedOp_t>(op); }
+
+}  // namespace
+
+NcclTransport::~NcclTransport() {
+  if (deviceSizes_ != nullptr) cudaFree(deviceSizes_);
+  ncclCommDestroy(comm_);
+}
+
+zcclResult_t NcclTransport::isend(int peer, int, const void* data, size_t bytes, Request* req) {
+  req->id = static_cast<int64_t>(sizes_.size());
+  sizes_.push_back(bytes);
+  ++outstanding_;
+  pending_.push_back(Posted{true, peer, const_cast<void*>(data), bytes});
+  return zcclSuccess;
+}
+
+zcclResult_t NcclTransport::irecv(int peer, int, void* data, size_t capacity, Request* req) {
+  req->id = static_cast<int64_t>(sizes_.size());
+  sizes_.push_back(capacity);  // exactReceiveSizes: the capacity is the size
+  ++outstanding_;
+  pending_.push_back(Posted{false, peer, data, capacity});
+  return zcclSuccess;
+}
+
+zcclResult_t NcclTransport::flush() {
+  if (pending_.empty()) return zcclSuccess;
+  ZCCL_CHECK(ncclResult(ncclGroupStart(), "ncclGroupStart"));
+  for (const Posted& p : pending_) {
+    const ncclResult_t r = p.send ? ncclSend(p.data, p.bytes, ncclUint8, p.peer, comm_, stream_)
+                                  : ncclRecv(p.data, p.bytes, ncclUint8, p.peer, comm_, stream_);
+    if (r != ncclSuccess) {
+      ncclGroupEnd();
+      pending_.clear();
+      return ncclResult(r, p.send ? "ncclSend" : "ncclRecv");
+    }
+  }
+  pending_.clear();
+  return ncclResult(ncclGroupEnd(), "ncclGroupEnd");
+}
+
+zcclResult_t NcclTransport::wait(Request* req, size_t* bytes) {
+  if (bytes != nullptr) *bytes = 0;
+  if (!req->active()) return zcclSuccess;
+  ZCCL_CHECK(flush());  // completion is stream order: later work on the stream sees the data
+  if (bytes != nullptr) *bytes = sizes_[req->id];
+  req->id = -1;
+  if (--outstanding_ == 0) sizes_.clear();
+  return zcclSuccess;
+}
+
+zcclResult_t NcclTransport::exchangeSizes(int sendPeer, const uint64_t* send, size_t nsend, int recvPeer,
+                                          uint64_t* recv, size_t nrecv) {
+  ZCCL_CHECK(flush());
+  const size_t need = nsend + nrecv;
+  if (deviceSizesCap_ < need) {
+    if (deviceSizes_ != nullptr) cudaFree(deviceSizes_);
+    ZCCL_CHECK(cudaResult(cudaMalloc(&deviceSizes_, need * sizeof(uint64_t)), "cudaMalloc"));
+    deviceSizesCap_ = need;
+  }
+  if (sendPeer >= 0 && nsend != 0) {
+    ZCCL_CHECK(cudaResult(cudaMemcpyAsync(deviceSizes_, send, nsend * 8, cudaMemcpyHostToDevice, stream_), "copy"));
+  }
+  ZCCL_CHECK(ncclResult(ncclGroupStart(), "ncclGroupStart"));
+  if (sendPeer >= 0) ncclSend(deviceSizes_, nsend, ncclUint64, sendPeer, comm_, stream_);
+  if (recvPeer >= 0) ncclRecv(deviceSizes_ + nsend, nrecv, ncclUint64, recvPeer, comm_, stream_);
+  ZCCL_CHECK(ncclResult(ncclGroupEnd(), "ncclGroupEnd"));
+  if (recvPeer >= 0 && nrecv != 0) {
+    ZCCL_CHECK(
+        cudaResult(cudaMemcpyAsync(recv, deviceSizes_ + nsend, nrecv * 8, cudaMemcpyDeviceToHost, stream_), "copy"));
+  }
+  return cudaResult(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+}
+
+zcclResult_t NcclTransport::plainAllReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype,
+                                           zcclRedOp_t op) {
+  return ncclResult(ncclAllReduce(send, recv, count, ncclType(dtype), ncclOp(op), comm_, stream_), "ncclAllReduce");
+}
+
+zcclResult_t NcclTransport::plainBroadcast(const void* send, void* recv, size_t count, zcclDataType_t dtype, int root) {
+  return ncclResult(ncclBroadcast(send, recv, count, ncclType(dtype), root, comm_, stream_), "ncclBroadcast");
+}
+
+zcclResult_t NcclTransport::plainReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype,
+                                        zcclRedOp_t op, int root) {
+  return ncclResult(ncclReduce(send, recv, count, ncclType(dtype), ncclOp(op), root, comm_, stream_), "ncclReduce");
+}
+
+zcclResult_t NcclTransport::plainAllGather(const void* send, void* recv, size_t count, zcclDataType_t dtype) {
+  return ncclResult(ncclAllGather(send, recv, count, ncclType(dtype), comm_, stream_), "ncclAllGather");
+}
+
+zcclResult_t NcclTransport::plainReduceScatter(const void* send, void* recv, size_t count, zcclDataType_t dtype,
+                                               zcclRedOp_t op) {
+  return ncclResult(ncclReduceScatter(send, recv, count, ncclType(dtype), ncclOp(op), comm_, stream_),
+                    "ncclReduceScatter");
+}
+
+zcclResult_t NcclTransport::plainAlltoAll(const void* send, void* recv, size_t count, zcclDataType_t dtype) {
+  return ncclResult(ncclAlltoAll(send, recv, count, ncclType(dtype), comm_, stream_), "ncclAlltoAll");
+}
+
+}  // namespace zccl::transport

@@ -1,0 +1,82 @@
+// The one interface the algorithms see underneath them: point-to-point messages between ranks,
+// nonblocking, addressed by (peer, tag) and matched in issue order per (sender, tag), plus the
+// transport's own collectives for the messages ZipCCL does not compress ("plain" path).
+//
+// Implementations only adapt an existing library (never home-made networking):
+//   transport/mpi    Open MPI on host memory (MPI_Isend / MPI_Irecv on a duplicated communicator)
+//   transport/nccl   NCCL on device memory (grouped ncclSend / ncclRecv on the caller's stream)
+//   transport/local  ranks as threads of one process, for fast unit tests
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "zccl/zccl_types.h"
+
+namespace zccl::transport {
+
+// Tags keep the traffic of different kinds of operation apart.
+enum Tag : int { kTagCollective = 1, kTagPointToPoint = 2, kTagSizes = 3 };
+
+// An outstanding send or receive, owned by the transport until completed by wait/waitAll.
+struct Request {
+  int64_t id = -1;
+  bool active() const { return id >= 0; }
+};
+
+enum class MemorySpace { kHost, kDevice };
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+  virtual MemorySpace memorySpace() const = 0;
+  // True if a receive must name the exact size of the message (NCCL); false if it may name a
+  // capacity and learn the size at completion (MPI, local).
+  virtual bool exactReceiveSizes() const = 0;
+
+  // Posts a send of `bytes` bytes; `data` must stay valid and unchanged until completion.
+  virtual zcclResult_t isend(int peer, int tag, const void* data, size_t bytes, Request* req) = 0;
+  // Posts a receive of at most `capacity` bytes (exactly `capacity` if exactReceiveSizes()).
+  virtual zcclResult_t irecv(int peer, int tag, void* data, size_t capacity, Request* req) = 0;
+  // Completes a request; for a receive, *bytes is the size of the message (may be nullptr).
+  virtual zcclResult_t wait(Request* req, size_t* bytes) = 0;
+
+  // Completes every active request of `reqs`; sizes (optional) receives each received size.
+  zcclResult_t waitAll(std::vector<Request>& reqs, std::vector<size_t>* sizes = nullptr) {
+    if (sizes != nullptr) sizes->assign(reqs.size(), 0);
+    zcclResult_t first = zcclSuccess;
+    for (size_t i = 0; i < reqs.size(); ++i) {
+      if (!reqs[i].active()) continue;
+      const zcclResult_t r = wait(&reqs[i], sizes != nullptr ? &(*sizes)[i] : nullptr);
+      if (r != zcclSuccess && first == zcclSuccess) first = r;
+    }
+    return first;
+  }
+
+  // Exchanges arrays of u64 (frame sizes) with two peers: sends `nsend` values to `sendPeer`,
+  // receives `nrecv` values from `recvPeer` (either peer may be -1: none). Host arrays whatever
+  // the memory space; used only where exactReceiveSizes() (a receiver must know a frame's size
+  // before it can receive it).
+  virtual zcclResult_t exchangeSizes(int sendPeer, const uint64_t* send, size_t nsend, int recvPeer, uint64_t* recv,
+                                     size_t nrecv) = 0;
+
+  // The transport's own collectives ("plain" path), in its memory space, with NCCL's argument
+  // meaning. plainSupports says which a transport can run natively for a dtype, op and count;
+  // the others go through ZipCCL's algorithms with compression off.
+  enum class Coll { kAllReduce, kBroadcast, kReduce, kAllGather, kReduceScatter, kAlltoAll };
+  virtual bool plainSupports(Coll coll, zcclDataType_t dtype, zcclRedOp_t op, size_t count) const = 0;
+  virtual zcclResult_t plainAllReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype,
+                                      zcclRedOp_t op) = 0;
+  virtual zcclResult_t plainBroadcast(const void* send, void* recv, size_t count, zcclDataType_t dtype, int root) = 0;
+  virtual zcclResult_t plainReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype, zcclRedOp_t op,
+                                   int root) = 0;
+  virtual zcclResult_t plainAllGather(const void* send, void* recv, size_t count, zcclDataType_t dtype) = 0;
+  virtual zcclResult_t plainReduceScatter(const void* send, void* recv, size_t count, zcclDataType_t dtype,
+                                          zcclRedOp_t op) = 0;
+  virtual zcclResult_t plainAlltoAll(const void* send, void* recv, size_t count, zcclDataType_t dtype) = 0;
+};
+
+}  // namespace zccl::transport

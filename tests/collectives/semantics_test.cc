@@ -1,0 +1,52 @@
+// Collective semantics on the local transport (ranks as threads): every collective, every NCCL
+// dtype, every reduction op, 1 to 8 ranks, counts 0, 1, prime and not divisible by the rank count,
+// in place and out of place, both reduction algorithms, compression off, on and auto. Inputs are
+// verifiable (small integers), so every result is compared with an exact value computed here.
+#include <gtest/gtest.h>
+
+#include "collectives/semantics_checks.h"
+
+namespace zccl::test {
+namespace {
+
+struct Param {
+  int ranks;
+  int compression;
+  int algorithm;
+};
+
+class Semantics : public ::testing::TestWithParam<Param> {};
+
+TEST_P(Semantics, ReductionsAreExact) {
+  const Param p = GetParam();
+  runRanks(p.ranks, localConfig(p.compression, p.algorithm),
+           [&](zcclComm_t comm, int r) { checkReductions(comm, r, p.ranks); });
+}
+
+TEST_P(Semantics, DataMovementIsExact) {
+  const Param p = GetParam();
+  runRanks(p.ranks, localConfig(p.compression, p.algorithm),
+           [&](zcclComm_t comm, int r) { checkDataMovement(comm, r, p.ranks); });
+}
+
+std::vector<Param> params() {
+  std::vector<Param> v;
+  for (int ranks : {1, 2, 3, 4, 5, 8}) {
+    for (int compression : {ZCCL_COMPRESSION_OFF, ZCCL_COMPRESSION_ON, ZCCL_COMPRESSION_AUTO}) {
+      v.push_back({ranks, compression, ZCCL_ALGO_DIRECT});
+    }
+    v.push_back({ranks, ZCCL_COMPRESSION_ON, ZCCL_ALGO_RING});
+  }
+  return v;
+}
+
+std::string paramName(const ::testing::TestParamInfo<Param>& info) {
+  static const char* kCompression[] = {"off", "on", "auto"};
+  return std::to_string(info.param.ranks) + "ranks_" + kCompression[info.param.compression] + "_" +
+         (info.param.algorithm == ZCCL_ALGO_RING ? "ring" : "direct");
+}
+
+INSTANTIATE_TEST_SUITE_P(Local, Semantics, ::testing::ValuesIn(params()), paramName);
+
+}  // namespace
+}  // namespace zccl::test

@@ -1,0 +1,143 @@
+// The collectives over Open MPI, run by ctest under mpirun with 2, 3 and 4 ranks: the semantic
+// checks (every collective, dtype, op, odd counts, in place) with compression on, off and auto
+// (auto sends small and non-float messages through MPI's own collectives) and with the ring
+// algorithm; the lossless contract on Gaussian and real tensors; send/recv groups; bad arguments.
+// Every rank runs every test and prints its own failures; the exit status is nonzero if any rank
+// failed.
+#include <gtest/gtest.h>
+#include <mpi.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "collectives/semantics_checks.h"
+#include "synthetic.h"
+#include "tensor_file.h"
+#include "zccl/zccl_mpi.h"
+
+namespace zccl::test {
+namespace {
+
+int worldRank() {
+  int r = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &r);
+  return r;
+}
+
+int worldSize() {
+  int n = 0;
+  MPI_Comm_size(MPI_COMM_WORLD, &n);
+  return n;
+}
+
+zcclComm_t mpiComm(const zcclConfig_t& config) {
+  zcclComm_t comm = nullptr;
+  zcclConfig_t c = config;
+  EXPECT_EQ(zcclCommInitMpiConfig(&comm, MPI_COMM_WORLD, &c), zcclSuccess) << zcclGetLastError(nullptr);
+  return comm;
+}
+
+struct Mode {
+  const char* name;
+  int compression, algorithm;
+};
+
+class MpiSemantics : public ::testing::TestWithParam<Mode> {};
+
+TEST_P(MpiSemantics, AllCollectivesAreExact) {
+  const Mode m = GetParam();
+  zcclConfig_t config = localConfig(m.compression, m.algorithm);
+  config.minCompressBytes = 4096;  // under auto: small messages take MPI's own collectives
+  zcclComm_t comm = mpiComm(config);
+  ASSERT_NE(comm, nullptr);
+  SCOPED_TRACE(std::string("mode ") + m.name + ", rank " + std::to_string(worldRank()));
+  checkReductions(comm, worldRank(), worldSize());
+  checkDataMovement(comm, worldRank(), worldSize());
+  EXPECT_EQ(zcclCommDestroy(comm), zcclSuccess);
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, MpiSemantics,
+                         ::testing::Values(Mode{"on", ZCCL_COMPRESSION_ON, ZCCL_ALGO_DIRECT},
+                                           Mode{"off", ZCCL_COMPRESSION_OFF, ZCCL_ALGO_DIRECT},
+                                           Mode{"auto", ZCCL_COMPRESSION_AUTO, ZCCL_ALGO_DIRECT},
+                                           Mode{"ring", ZCCL_COMPRESSION_ON, ZCCL_ALGO_RING}),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+// All-reduce, all-gather, reduce-scatter and all-to-all of `data` with compression on and off.
+void expectLossless(const std::vector<uint8_t>& data, zcclDataType_t d, int algorithm) {
+  const int P = worldSize();
+  const size_t eb = dtypeBytes(d), count = data.size() / eb, block = count / P;
+  std::vector<std::vector<uint8_t>> results[2];
+  for (int on = 0; on < 2; ++on) {
+    zcclComm_t comm = mpiComm(localConfig(on ? ZCCL_COMPRESSION_ON : ZCCL_COMPRESSION_OFF, algorithm, 128 * 1024));
+    std::vector<uint8_t> ar(count * eb), ag(P * block * eb), rs(block * eb), a2a(P * block * eb);
+    EXPECT_EQ(zcclAllReduce(data.data(), ar.data(), count, d, zcclSum, comm, nullptr), zcclSuccess);
+    EXPECT_EQ(zcclAllGather(data.data(), ag.data(), block, d, comm, nullptr), zcclSuccess);
+    EXPECT_EQ(zcclReduceScatter(data.data(), rs.data(), block, d, zcclAvg, comm, nullptr), zcclSuccess);
+    EXPECT_EQ(zcclAlltoAll(data.data(), a2a.data(), block, d, comm, nullptr), zcclSuccess);
+    results[on] = {ar, ag, rs, a2a};
+    EXPECT_EQ(zcclCommDestroy(comm), zcclSuccess);
+  }
+  for (size_t k = 0; k < results[0].size(); ++k) {
+    EXPECT_TRUE(results[0][k] == results[1][k])
+        << "collective " << k << " differs with compression, rank " << worldRank();
+  }
+}
+
+TEST(Mpi, LosslessOnGaussianAndRealTensors) {
+  data::SyntheticSpec spec;
+  for (zcclDataType_t d : {zcclBfloat16, zcclFloat16, zcclFloat32}) {
+    expectLossless(data::makeSynthetic(spec, d, 300007, 77 + worldRank()), d, ZCCL_ALGO_DIRECT);
+  }
+  expectLossless(data::makeSynthetic(spec, zcclBfloat16, 200003, 5 + worldRank()), zcclBfloat16, ZCCL_ALGO_RING);
+  for (const std::string& f : data::findSharedTensorFiles()) {
+    if (f.find("step0100-grads-bf16") == std::string::npos) continue;
+    data::TensorFile tf;
+    std::string error;
+    ASSERT_TRUE(data::readTensorFile(f, &tf, &error)) << error;
+    std::vector<uint8_t> all;
+    for (const data::Tensor& t : tf.tensors) all.insert(all.end(), t.bytes.begin(), t.bytes.end());
+    std::rotate(all.begin(), all.begin() + 2 * (worldRank() * 100003 % (all.size() / 2)), all.end());
+    expectLossless(all, zcclBfloat16, ZCCL_ALGO_DIRECT);
+  }
+}
+
+TEST(Mpi, SendRecvRingInAGroup) {
+  const int P = worldSize(), r = worldRank();
+  zcclComm_t comm = mpiComm(localConfig(ZCCL_COMPRESSION_ON));
+  const size_t count = 50001;
+  const std::vector<uint8_t> mine = verifiableBuffer(zcclBfloat16, r, count, zcclSum);
+  std::vector<uint8_t> fromLeft(count * 2);
+  EXPECT_EQ(zcclGroupStart(), zcclSuccess);
+  EXPECT_EQ(zcclSend(mine.data(), count, zcclBfloat16, (r + 1) % P, comm, nullptr), zcclSuccess);
+  EXPECT_EQ(zcclRecv(fromLeft.data(), count, zcclBfloat16, (r - 1 + P) % P, comm, nullptr), zcclSuccess);
+  EXPECT_EQ(zcclGroupEnd(), zcclSuccess) << zcclGetLastError(nullptr);
+  EXPECT_EQ(fromLeft, verifiableBuffer(zcclBfloat16, (r - 1 + P) % P, count, zcclSum));
+  EXPECT_EQ(zcclCommDestroy(comm), zcclSuccess);
+}
+
+TEST(Mpi, BadArgumentsFailOnEveryRankWithoutHanging) {
+  zcclComm_t comm = mpiComm(localConfig(ZCCL_COMPRESSION_ON));
+  float x = 1;
+  EXPECT_EQ(zcclAllReduce(nullptr, &x, 1, zcclFloat32, zcclSum, comm, nullptr), zcclInvalidArgument);
+  EXPECT_EQ(zcclBroadcast(&x, &x, 1, zcclFloat32, worldSize(), comm, nullptr), zcclInvalidArgument);
+  EXPECT_EQ(zcclCommDestroy(comm), zcclSuccess);
+  EXPECT_EQ(zcclAllReduce(&x, &x, 1, zcclFloat32, zcclSum, comm, nullptr), zcclInvalidUsage);
+  EXPECT_NE(std::string(zcclGetLastError(nullptr)).find("destroyed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace zccl::test
+
+int main(int argc, char** argv) {
+  MPI_Init(&argc, &argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  const int mine = RUN_ALL_TESTS();
+  int worst = 0;
+  MPI_Allreduce(&mine, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  if (mine != 0) std::fprintf(stderr, "mpi_collectives_test: rank %d FAILED\n", rank);
+  MPI_Finalize();
+  return worst;
+}
