@@ -30,6 +30,7 @@
 #define ZCCL_ZCCL_H_
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "zccl/zccl_codec.h"
 #include "zccl/zccl_types.h"
@@ -98,6 +99,24 @@ zcclResult_t zcclCommAbort(zcclComm_t comm);
 /* [out] count / rank: host pointers. */
 zcclResult_t zcclCommCount(const zcclComm_t comm, int* count);
 zcclResult_t zcclCommUserRank(const zcclComm_t comm, int* rank);
+
+/* What a communicator has sent and what its codec cost, cumulative since it was created: read it
+ * before and after a run and subtract. Counts cover the messages of ZipCCL's own algorithms; a
+ * call handed to the transport's own collective (ZCCL_COMPRESSION_AUTO on a small or non-float
+ * message) only increments plainCalls. */
+typedef struct {
+  uint64_t calls;           /* collective and point-to-point operations run */
+  uint64_t compressedCalls; /* of which sent compressed frames */
+  uint64_t plainCalls;      /* of which the transport's own collective carried */
+  uint64_t rawBytes;        /* uncompressed size of the messages sent by ZipCCL's algorithms */
+  uint64_t wireBytes;       /* bytes of those messages as sent (frames, or the raw chunks) */
+  uint64_t controlBytes;    /* frame sizes sent ahead of frames (transports that need them) */
+  double codecSeconds;      /* host time spent coding and decoding frames; host-memory
+                               communicators only (0 on GPU, where it runs on the stream) */
+} zcclCommStats_t;
+
+/* [out] stats: host pointer. */
+zcclResult_t zcclCommGetStats(const zcclComm_t comm, zcclCommStats_t* stats);
 
 /* ---- collectives (buffers in the communicator's memory space; see the top of this file) ----- */
 

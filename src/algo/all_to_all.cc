@@ -1,10 +1,13 @@
 // Pairwise all-to-all.
 //
-// Block p of a rank's send buffer goes to rank p. Every rank posts the receives of its P-1
-// incoming blocks first, then in step s (1..P-1) compresses the block for rank r+s and sends it
-// while earlier blocks are in flight; incoming frames are decoded into place as they complete.
-// (Transports that need message sizes up front get all blocks compressed first, then the sizes
-// exchanged step by step.)
+// Block p of a rank's send buffer goes to rank p. In step s (1..P-1) rank r sends its block for
+// rank r+s and receives the block of rank r-s, decoding its frames into place as they complete
+// and, between them, compressing the block of step s+1; the step ends when both transfers are
+// done. One flow per link and direction at a time, so that P-1 senders never converge on one
+// receiver's link (incast, which switches with shallow buffers punish); on the shaped test network
+// this and posting every block at once measured the same (docs/perf.md). Transports that need
+// message sizes up front (NCCL, which schedules its own transfers) get all blocks compressed
+// first, the sizes exchanged step by step, and every transfer queued at once.
 //
 // Cost (n bytes per block, ratio rho): (P-1) (alpha + rho n beta); codec: P-1 compressions and
 // P-1 decompressions of n per rank.
@@ -45,12 +48,27 @@ zcclResult_t pairwiseAlltoAll(Context& ctx, const void* send, void* recv, size_t
       ZCCL_CHECK(sendBlock(ctx, peerOut(step), &out[peerOut(step)], &sends));
     }
   } else {
-    for (int step = 1; step < P; ++step) ZCCL_CHECK(postRecv(peerIn(step), nullptr));
-    for (int step = 1; step < P; ++step) {
+    auto prepareFor = [&](int step) {
       const int p = peerOut(step);
       prepareBlock(ctx, s + p * blockBytes, count, ctx.compress ? outSlots + cap * p : nullptr, &out[p]);
-      ZCCL_CHECK(sendBlock(ctx, p, &out[p], &sends));
+    };
+    prepareFor(1);
+    for (int step = 1; step < P; ++step) {
+      const int p = peerOut(step), q = peerIn(step);
+      std::vector<transport::Request> stepSends;
+      ZCCL_CHECK(sendBlock(ctx, p, &out[p], &stepSends));
+      ZCCL_CHECK(postRecv(q, nullptr));  // after the sends: see all_gather.cc
+      // While this step's chunks arrive, code the next step's block, so its sends start at once.
+      if (step + 1 < P) prepareFor(step + 1);
+      OutgoingBlock* next = step + 1 < P ? &out[peerOut(step + 1)] : nullptr;
+      for (size_t c = 0; c < n; ++c) {
+        if (next != nullptr) ZCCL_CHECK(encodeMessage(ctx, next, c));
+        ZCCL_CHECK(waitChunk(ctx, &in[q], c));
+        decodeChunk(ctx, in[q], c, d + q * blockBytes);
+      }
+      ZCCL_CHECK(ctx.transport.waitAll(stepSends));
     }
+    return zcclSuccess;
   }
   for (int step = 1; step < P; ++step) {
     const int p = peerIn(step);

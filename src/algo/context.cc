@@ -48,13 +48,12 @@ void prepareBlock(Context& ctx, const void* src, size_t count, uint8_t* slot, Ou
 void forwardBlock(const IncomingBlock& in, OutgoingBlock* out) {
   const size_t n = in.sizes.size();
   out->src = nullptr;
+  out->count = in.count;
   out->data.resize(n);
   out->bytes = in.sizes;
   out->ready.assign(n, true);
   for (size_t c = 0; c < n; ++c) out->data[c] = in.dst + c * in.stride;
 }
-
-namespace {
 
 zcclResult_t encodeMessage(Context& ctx, OutgoingBlock* b, size_t c) {
   if (b->ready[c]) return zcclSuccess;
@@ -67,8 +66,6 @@ zcclResult_t encodeMessage(Context& ctx, OutgoingBlock* b, size_t c) {
   return zcclSuccess;
 }
 
-}  // namespace
-
 zcclResult_t encodeAll(Context& ctx, OutgoingBlock* block) {
   for (size_t c = 0; c < block->data.size(); ++c) ZCCL_CHECK(encodeMessage(ctx, block, c));
   return zcclSuccess;
@@ -80,6 +77,8 @@ zcclResult_t sendBlock(Context& ctx, int peer, OutgoingBlock* block, std::vector
     transport::Request r;
     ZCCL_CHECK(ctx.transport.isend(peer, ctx.tag, block->data[c], block->bytes[c], &r));
     reqs->push_back(r);
+    ctx.rawBytesSent += ctx.chunkCount(block->count, c) * ctx.elemBytes;
+    ctx.wireBytesSent += block->bytes[c];
   }
   return zcclSuccess;
 }
@@ -123,6 +122,7 @@ zcclResult_t exchangeMessageSizes(Context& ctx, int sendPeer, OutgoingBlock* sen
     out.assign(send->bytes.begin(), send->bytes.end());
   }
   sizes->assign(recvChunks, 0);
+  ctx.controlBytesSent += out.size() * sizeof(uint64_t);
   return ctx.transport.exchangeSizes(sendPeer, out.data(), out.size(), recvPeer, sizes->data(), recvChunks);
 }
 

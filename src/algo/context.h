@@ -42,6 +42,9 @@ struct Context {
   zcclCodecConfig_t codec;  // how frames are coded
   int tag;                  // transport::kTagCollective or kTagPointToPoint
   zcclResult_t decodeError = zcclSuccess;
+  uint64_t rawBytesSent = 0;      // uncompressed size of the messages sent
+  uint64_t wireBytesSent = 0;     // their size as sent
+  uint64_t controlBytesSent = 0;  // frame sizes sent ahead (exactReceiveSizes transports)
 
   int rank() const { return transport.rank(); }
   int size() const { return transport.size(); }
@@ -73,6 +76,8 @@ struct OutgoingBlock {
 void prepareBlock(Context& ctx, const void* src, size_t count, uint8_t* slot, OutgoingBlock* out);
 // A block of already-coded messages (what was received, to forward unchanged).
 void forwardBlock(const struct IncomingBlock& in, OutgoingBlock* out);
+// Codes message c if it is not coded yet (ahead of its send, to overlap coding with a transfer).
+zcclResult_t encodeMessage(Context& ctx, OutgoingBlock* block, size_t c);
 // Codes every message not coded yet (sizes are then known).
 zcclResult_t encodeAll(Context& ctx, OutgoingBlock* block);
 

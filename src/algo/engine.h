@@ -41,6 +41,9 @@ class Engine {
                               int sources, bool partialOnly, void* out) = 0;
   // Waits until everything enqueued by this engine is complete (a no-op on the host).
   virtual zcclResult_t synchronize() = 0;
+  // Host seconds spent coding and decoding frames so far (0 where that work is asynchronous on a
+  // device).
+  virtual double codecSeconds() const { return 0.0; }
 };
 
 }  // namespace zccl::algo

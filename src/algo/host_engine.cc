@@ -1,11 +1,19 @@
 #include "algo/host_engine.h"
 
+#include <chrono>
 #include <cstring>
 
 #include "algo/host_reduce.h"
 #include "common/check.h"
 
 namespace zccl::algo {
+namespace {
+
+double secondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
 
 zcclResult_t HostEngine::scratch(int slot, size_t bytes, void** ptr) {
   if (slots_.size() <= static_cast<size_t>(slot)) slots_.resize(slot + 1);
@@ -25,12 +33,18 @@ zcclResult_t HostEngine::copy(void* dst, const void* src, size_t bytes) {
 
 zcclResult_t HostEngine::compress(const void* src, size_t count, zcclDataType_t dtype, const zcclCodecConfig_t& codec,
                                   void* frame, size_t capacity, size_t* frameBytes) {
-  return zcclCodecCompress(src, count, dtype, frame, capacity, frameBytes, &codec);
+  const auto t0 = std::chrono::steady_clock::now();
+  const zcclResult_t r = zcclCodecCompress(src, count, dtype, frame, capacity, frameBytes, &codec);
+  codecSeconds_ += secondsSince(t0);
+  return r;
 }
 
 zcclResult_t HostEngine::decompress(const void* frame, size_t frameBytes, void* dst, size_t count,
                                     zcclDataType_t dtype) {
-  return zcclCodecDecompress(frame, frameBytes, dst, count, dtype, nullptr, nullptr);
+  const auto t0 = std::chrono::steady_clock::now();
+  const zcclResult_t r = zcclCodecDecompress(frame, frameBytes, dst, count, dtype, nullptr, nullptr);
+  codecSeconds_ += secondsSince(t0);
+  return r;
 }
 
 zcclResult_t HostEngine::reduce(const ReduceInput* inputs, int n, size_t count, zcclDataType_t dtype, zcclRedOp_t op,

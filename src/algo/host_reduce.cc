@@ -45,6 +45,89 @@ bool isFp32Accumulated(zcclDataType_t d) {
   return d == zcclFloat16 || d == zcclBfloat16 || d == zcclFloat32 || d == zcclFloat8e4m3 || d == zcclFloat8e5m2;
 }
 
+// The 16-bit and fp32 types with the op fixed at compile time: straight loops the compiler
+// vectorizes (the generic path above decides dtype and op per element). Same arithmetic, so the
+// same bits.
+template <zcclDataType_t D>
+float widenTyped(const uint8_t* p) {
+  uint32_t x = 0;
+  std::memcpy(&x, p, D == zcclFloat32 ? 4 : 2);
+  return elementToFloat(D, x);
+}
+
+template <zcclDataType_t D, int O>
+void addTypedFloat(bool first, const uint8_t* s, float* a, size_t n) {
+  constexpr size_t eb = D == zcclFloat32 ? 4 : 2;
+  if (first) {
+    for (size_t i = 0; i < n; ++i) a[i] = widenTyped<D>(s + i * eb);
+  } else {
+    for (size_t i = 0; i < n; ++i) a[i] = reduceStep(O, a[i], widenTyped<D>(s + i * eb));
+  }
+}
+
+template <zcclDataType_t D>
+void narrowTyped(const float* a, float scale, bool divide, uint8_t* o, size_t n) {
+  constexpr size_t eb = D == zcclFloat32 ? 4 : 2;
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t x = floatToElement(D, divide ? a[i] / scale : a[i]);
+    std::memcpy(o + i * eb, &x, eb);
+  }
+}
+
+template <zcclDataType_t D>
+bool addFastFor(zcclRedOp_t op, bool first, const uint8_t* s, float* a, size_t n) {
+  switch (op) {
+    case zcclSum:
+    case zcclAvg:
+      addTypedFloat<D, zcclSum>(first, s, a, n);
+      return true;
+    case zcclProd:
+      addTypedFloat<D, zcclProd>(first, s, a, n);
+      return true;
+    case zcclMax:
+      addTypedFloat<D, zcclMax>(first, s, a, n);
+      return true;
+    case zcclMin:
+      addTypedFloat<D, zcclMin>(first, s, a, n);
+      return true;
+    default:
+      return false;
+  }
+}
+
+// False for the types without a fast path (fp8).
+bool addFast(zcclDataType_t d, zcclRedOp_t op, bool first, const void* source, float* a, size_t n) {
+  const uint8_t* s = static_cast<const uint8_t*>(source);
+  switch (d) {
+    case zcclBfloat16:
+      return addFastFor<zcclBfloat16>(op, first, s, a, n);
+    case zcclFloat16:
+      return addFastFor<zcclFloat16>(op, first, s, a, n);
+    case zcclFloat32:
+      return addFastFor<zcclFloat32>(op, first, s, a, n);
+    default:
+      return false;
+  }
+}
+
+// Rounds (after avg's division when `divide`); false for the types without a fast path.
+bool narrowFast(zcclDataType_t d, const float* a, float scale, bool divide, void* out, size_t n) {
+  uint8_t* o = static_cast<uint8_t*>(out);
+  switch (d) {
+    case zcclBfloat16:
+      narrowTyped<zcclBfloat16>(a, scale, divide, o, n);
+      return true;
+    case zcclFloat16:
+      narrowTyped<zcclFloat16>(a, scale, divide, o, n);
+      return true;
+    case zcclFloat32:
+      narrowTyped<zcclFloat32>(a, scale, divide, o, n);
+      return true;
+    default:
+      return false;
+  }
+}
+
 template <class T>
 T combine(zcclRedOp_t op, T acc, T v) {
   if constexpr (std::is_floating_point_v<T>) {  // fp64: the rules of reduce_ops.h in double
@@ -143,6 +226,7 @@ void ReduceAccumulator::add(const void* source) {
   const bool first = added_++ == 0;
   if (isFp32Accumulated(dtype_)) {
     float* a = reinterpret_cast<float*>(acc_.data());
+    if (addFast(dtype_, op_, first, source, a, count_)) return;
     const uint8_t* s = static_cast<const uint8_t*>(source);
     const size_t eb = dtypeBytes(dtype_);
     for (size_t i = 0; i < count_; ++i) {
@@ -157,6 +241,7 @@ void ReduceAccumulator::add(const void* source) {
 void ReduceAccumulator::finish(int sources, void* out) const {
   if (isFp32Accumulated(dtype_)) {
     const float* a = reinterpret_cast<const float*>(acc_.data());
+    if (narrowFast(dtype_, a, static_cast<float>(sources), op_ == zcclAvg, out, count_)) return;
     uint8_t* o = static_cast<uint8_t*>(out);
     const size_t eb = dtypeBytes(dtype_);
     for (size_t i = 0; i < count_; ++i) narrow(dtype_, reduceFinish(op_, a[i], sources), o + i * eb);
@@ -168,6 +253,7 @@ void ReduceAccumulator::finish(int sources, void* out) const {
 void ReduceAccumulator::partial(void* out) const {
   if (isFp32Accumulated(dtype_)) {
     const float* a = reinterpret_cast<const float*>(acc_.data());
+    if (narrowFast(dtype_, a, 1.0f, false, out, count_)) return;
     uint8_t* o = static_cast<uint8_t*>(out);
     const size_t eb = dtypeBytes(dtype_);
     for (size_t i = 0; i < count_; ++i) narrow(dtype_, a[i], o + i * eb);

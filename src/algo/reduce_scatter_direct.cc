@@ -1,11 +1,14 @@
 // Direct reduce-scatter: an all-to-all of compressed segments, then one reduction per element.
 //
-// Rank r needs segment r of every rank's buffer. It posts the receives of those P-1 segments,
-// then in step s (1..P-1) compresses segment r+s of its own buffer and sends it to rank r+s. Once
-// everything has arrived, each chunk of the output is the reduction of the P contributions in
-// rank order 0..P-1 (its own raw, the others decoded), accumulated in fp32 for the 16-bit and
-// fp32 types and rounded once: deterministic, and more accurate than a ring that rounds at every
-// hop.
+// Rank r needs segment r of every rank's buffer. In step s (1..P-1) it sends segment r+s of its
+// own buffer to rank r+s and receives segment r from rank r-s, compressing the segment of step
+// s+1 while that transfer runs (one flow per link and direction, as in the pairwise all-to-all).
+// During the last step, as each chunk of the last segment arrives, that chunk of the output is
+// the reduction of the P contributions in rank order 0..P-1 (its own raw, the others decoded),
+// accumulated in fp32 for the 16-bit and fp32 types and rounded once: deterministic, more
+// accurate than a ring that rounds at every hop, and the decoding overlaps the last transfer.
+// (On transports that need message sizes up front, NCCL, every segment is compressed first and
+// all transfers are queued at once.)
 //
 // Cost (segment of n bytes, ratio rho): (P-1) (alpha + rho n beta) on the wire, like a ring
 // reduce-scatter, but every byte crosses one link once; codec: P-1 compressions and P-1
@@ -29,6 +32,7 @@ zcclResult_t directReduceScatter(Context& ctx, const void* send, const Segments&
   std::vector<OutgoingBlock> outgoing(P);
   std::vector<IncomingBlock> in(P);
   std::vector<transport::Request> sends;
+  std::vector<bool> arrived(P, false);  // every chunk from that rank waited for already
   auto peerOut = [&](int step) { return (r + step) % P; };
   auto peerIn = [&](int step) { return (r - step + P) % P; };
   auto prepareFor = [&](int p) {
@@ -44,12 +48,22 @@ zcclResult_t directReduceScatter(Context& ctx, const void* send, const Segments&
       ZCCL_CHECK(sendBlock(ctx, peerOut(step), &outgoing[peerOut(step)], &sends));
     }
   } else {
+    prepareFor(peerOut(1));
     for (int step = 1; step < P; ++step) {
-      ZCCL_CHECK(recvBlock(ctx, peerIn(step), mine, inSlots + inCap * peerIn(step), nullptr, &in[peerIn(step)]));
-    }
-    for (int step = 1; step < P; ++step) {
-      prepareFor(peerOut(step));
-      ZCCL_CHECK(sendBlock(ctx, peerOut(step), &outgoing[peerOut(step)], &sends));
+      const int p = peerOut(step), q = peerIn(step);
+      std::vector<transport::Request> stepSends;
+      ZCCL_CHECK(sendBlock(ctx, p, &outgoing[p], step + 1 < P ? &stepSends : &sends));
+      ZCCL_CHECK(recvBlock(ctx, q, mine, inSlots + inCap * q, nullptr, &in[q]));  // after the sends: all_gather.cc
+      if (step + 1 == P) break;  // the reduction below completes the last step chunk by chunk
+      const int nextPeer = peerOut(step + 1);
+      prepareFor(nextPeer);
+      const size_t nextChunks = ctx.chunks(seg.count[nextPeer]);
+      for (size_t c = 0; c < std::max(n, nextChunks); ++c) {
+        if (c < nextChunks) ZCCL_CHECK(encodeMessage(ctx, &outgoing[nextPeer], c));
+        if (c < n) ZCCL_CHECK(waitChunk(ctx, &in[q], c));
+      }
+      arrived[q] = true;
+      ZCCL_CHECK(ctx.transport.waitAll(stepSends));
     }
   }
   const uint8_t* own = s + seg.offset[r] * eb;
@@ -58,10 +72,10 @@ zcclResult_t directReduceScatter(Context& ctx, const void* send, const Segments&
     for (int p = 0; p < P; ++p) {
       if (p == r) {
         inputs[p] = ReduceInput{own + c * ctx.chunkElems * eb, 0};
-      } else {
-        ZCCL_CHECK(waitChunk(ctx, &in[p], c));
-        inputs[p] = chunkInput(ctx, in[p], c);
+        continue;
       }
+      if (!arrived[p]) ZCCL_CHECK(waitChunk(ctx, &in[p], c));
+      inputs[p] = chunkInput(ctx, in[p], c);
     }
     ctx.noteDecode(ctx.engine.reduce(inputs.data(), P, ctx.chunkCount(mine, c), ctx.dtype, op, P, false,
                                      o + c * ctx.chunkElems * eb));

@@ -38,10 +38,10 @@ zcclResult_t ringReduceScatter(Context& ctx, const void* send, const Segments& s
     const bool last = step == P - 2;  // then recvSeg == r
     std::vector<uint64_t> exact;
     ZCCL_CHECK(exchangeMessageSizes(ctx, right, &outgoing, left, n, &exact));
+    std::vector<transport::Request> sends;  // sends first, as in the ring all-gather
+    ZCCL_CHECK(sendBlock(ctx, right, &outgoing, &sends));
     IncomingBlock in;
     ZCCL_CHECK(recvBlock(ctx, left, count, inSlot, exact.empty() ? nullptr : exact.data(), &in));
-    std::vector<transport::Request> sends;
-    ZCCL_CHECK(sendBlock(ctx, right, &outgoing, &sends));
     uint8_t* result = last ? static_cast<uint8_t*>(out) : partial[step % 2];
     const uint8_t* own = s + seg.offset[recvSeg] * eb;
     for (size_t c = 0; c < n; ++c) {

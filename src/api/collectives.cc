@@ -74,6 +74,15 @@ algo::Context makeContext(zcclComm* comm, zcclDataType_t dtype, bool compress, i
                        tag};
 }
 
+// Adds what a call through ZipCCL's algorithms sent to the communicator's counters.
+void account(zcclComm* comm, const algo::Context& ctx) {
+  comm->stats.calls++;
+  if (ctx.compress) comm->stats.compressedCalls++;
+  comm->stats.rawBytes += ctx.rawBytesSent;
+  comm->stats.wireBytes += ctx.wireBytesSent;
+  comm->stats.controlBytes += ctx.controlBytesSent;
+}
+
 zcclResult_t reportDecode(const algo::Context& ctx, const char* fn) {
   ZCCL_REQUIRE(ctx.decodeError == zcclSuccess, ctx.decodeError,
                "%s: rank %d received a corrupt frame; the affected chunks of its output were not written", fn,
@@ -90,38 +99,10 @@ zcclResult_t reduceScatter(algo::Context& ctx, int algorithm, const void* send, 
 
 constexpr int kReduceOwnSlot = 6;  // scratch slot of reduce's own segment (algorithms use 0-3)
 
-zcclResult_t runCollective(zcclComm* comm, const CallArgs& a) {
-  Transport& t = *comm->transport;
-  const int P = t.size(), r = t.rank();
-  const size_t eb = dtypeBytes(a.dtype);
-  using Coll = Transport::Coll;
-  static const Coll kColl[] = {Coll::kAllReduce, Coll::kBroadcast,     Coll::kReduce,
-                               Coll::kAllGather, Coll::kReduceScatter, Coll::kAlltoAll};
-  const bool plainAvailable = t.plainSupports(kColl[static_cast<int>(a.kind)], a.dtype, a.op, a.count);
-  const tune::Decision d = tune::decide(comm->config, plainAvailable, a.dtype, a.count * eb);
-  ZCCL_INFO(kLogColl, "%s: %zu x dtype %d, %s", kindName(a.kind), a.count, static_cast<int>(a.dtype),
-            d.plain      ? "plain transport path"
-            : d.compress ? "compressed"
-                         : "uncompressed");
-  if (d.plain) {
-    switch (a.kind) {
-      case Kind::kAllReduce:
-        return t.plainAllReduce(a.send, a.recv, a.count, a.dtype, a.op);
-      case Kind::kBroadcast:
-        return t.plainBroadcast(a.send, a.recv, a.count, a.dtype, a.root);
-      case Kind::kReduce:
-        return t.plainReduce(a.send, a.recv, a.count, a.dtype, a.op, a.root);
-      case Kind::kAllGather:
-        return t.plainAllGather(a.send, a.recv, a.count, a.dtype);
-      case Kind::kReduceScatter:
-        return t.plainReduceScatter(a.send, a.recv, a.count, a.dtype, a.op);
-      case Kind::kAlltoAll:
-        return t.plainAlltoAll(a.send, a.recv, a.count, a.dtype);
-      default:
-        break;
-    }
-  }
-  algo::Context ctx = makeContext(comm, a.dtype, d.compress, transport::kTagCollective);
+// Runs a collective with ZipCCL's algorithms (compressed or not, as ctx says).
+zcclResult_t runAlgorithm(zcclComm* comm, const CallArgs& a, algo::Context& ctx) {
+  const int P = ctx.size(), r = ctx.rank();
+  const size_t eb = ctx.elemBytes;
   uint8_t* recv = static_cast<uint8_t*>(a.recv);
   switch (a.kind) {
     case Kind::kAllReduce: {
@@ -158,6 +139,45 @@ zcclResult_t runCollective(zcclComm* comm, const CallArgs& a) {
     default:
       ZCCL_FAIL(zcclInternalError, "%s is not a collective", kindName(a.kind));
   }
+  return zcclSuccess;
+}
+
+zcclResult_t runCollective(zcclComm* comm, const CallArgs& a) {
+  Transport& t = *comm->transport;
+  const size_t eb = dtypeBytes(a.dtype);
+  using Coll = Transport::Coll;
+  static const Coll kColl[] = {Coll::kAllReduce, Coll::kBroadcast,     Coll::kReduce,
+                               Coll::kAllGather, Coll::kReduceScatter, Coll::kAlltoAll};
+  const bool plainAvailable = t.plainSupports(kColl[static_cast<int>(a.kind)], a.dtype, a.op, a.count);
+  const tune::Decision d = tune::decide(comm->config, plainAvailable, a.dtype, a.count * eb);
+  ZCCL_INFO(kLogColl, "%s: %zu x dtype %d, %s", kindName(a.kind), a.count, static_cast<int>(a.dtype),
+            d.plain      ? "plain transport path"
+            : d.compress ? "compressed"
+                         : "uncompressed");
+  if (d.plain) {
+    comm->stats.calls++;
+    comm->stats.plainCalls++;
+    switch (a.kind) {
+      case Kind::kAllReduce:
+        return t.plainAllReduce(a.send, a.recv, a.count, a.dtype, a.op);
+      case Kind::kBroadcast:
+        return t.plainBroadcast(a.send, a.recv, a.count, a.dtype, a.root);
+      case Kind::kReduce:
+        return t.plainReduce(a.send, a.recv, a.count, a.dtype, a.op, a.root);
+      case Kind::kAllGather:
+        return t.plainAllGather(a.send, a.recv, a.count, a.dtype);
+      case Kind::kReduceScatter:
+        return t.plainReduceScatter(a.send, a.recv, a.count, a.dtype, a.op);
+      case Kind::kAlltoAll:
+        return t.plainAlltoAll(a.send, a.recv, a.count, a.dtype);
+      default:
+        break;
+    }
+  }
+  algo::Context ctx = makeContext(comm, a.dtype, d.compress, transport::kTagCollective);
+  const zcclResult_t res = runAlgorithm(comm, a, ctx);
+  account(comm, ctx);
+  ZCCL_CHECK(res);
   return reportDecode(ctx, kindName(a.kind));
 }
 
@@ -180,6 +200,7 @@ zcclResult_t runPointToPoint(const std::vector<std::pair<zcclComm*, CallArgs>>& 
   zcclResult_t first = zcclSuccess;
   for (size_t i = 0; i < p2p.size(); ++i) {
     zcclResult_t res = p2p[i]->complete(*contexts[i]);
+    account(ops[i].first, *contexts[i]);
     if (res == zcclSuccess) res = reportDecode(*contexts[i], kindName(ops[i].second.kind));
     if (res != zcclSuccess && first == zcclSuccess) first = res;
   }

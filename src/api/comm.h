@@ -38,6 +38,7 @@ struct zcclComm {
   zccl::api::ResolvedConfig config;
   zccl::api::StreamBound* streamBound = nullptr;  // device communicators: transport and engine
   zccl::api::StreamBound* engineStream = nullptr;
+  zcclCommStats_t stats{};  // codecSeconds is read from the engine
 };
 
 namespace zccl::api {

@@ -33,3 +33,12 @@ extern "C" zcclResult_t zcclCommUserRank(const zcclComm_t comm, int* rank) {
   *rank = c->transport->rank();
   return zcclSuccess;
 }
+
+extern "C" zcclResult_t zcclCommGetStats(const zcclComm_t comm, zcclCommStats_t* stats) {
+  zcclComm* c = liveComm(comm);
+  ZCCL_REQUIRE(c != nullptr, zcclInvalidUsage, "zcclCommGetStats: invalid or destroyed communicator");
+  ZCCL_REQUIRE(stats != nullptr, zcclInvalidArgument, "zcclCommGetStats: stats is NULL");
+  *stats = c->stats;
+  stats->codecSeconds = c->engine->codecSeconds();
+  return zcclSuccess;
+}

@@ -22,4 +22,6 @@ ZCCL_PARAM(kMinCompressBytes, "ZCCL_MIN_COMPRESS_BYTES", "64K", "bytes, K/M/G su
            "Under auto, messages smaller than this go through the transport's own collective.")
 ZCCL_PARAM(kAlgo, "ZCCL_ALGO", "direct", "direct|ring",
            "Algorithm of reduce-scatter, all-reduce and reduce.")
+ZCCL_PARAM(kMpiSpinUs, "ZCCL_MPI_SPIN_US", "50", "microseconds; -1 = spin without pause (MPI_Wait)",
+           "How long a wait on the Open MPI transport polls before it yields the core between polls.")
 // clang-format on

@@ -116,6 +116,27 @@ TEST(Mpi, SendRecvRingInAGroup) {
   EXPECT_EQ(zcclCommDestroy(comm), zcclSuccess);
 }
 
+TEST(Mpi, AutoSendsSmallMessagesThroughMpiAndCountsThem) {
+  zcclConfig_t config = localConfig(ZCCL_COMPRESSION_AUTO);
+  config.minCompressBytes = 4096;
+  zcclComm_t comm = mpiComm(config);
+  const std::vector<uint8_t> big = data::makeSynthetic(data::SyntheticSpec{}, zcclFloat32, 8192, 1 + worldRank());
+  std::vector<uint8_t> out(big.size());
+  EXPECT_EQ(zcclAllReduce(big.data(), out.data(), 16, zcclFloat32, zcclSum, comm, nullptr), zcclSuccess);
+  zcclCommStats_t s{};
+  EXPECT_EQ(zcclCommGetStats(comm, &s), zcclSuccess);
+  EXPECT_EQ(s.plainCalls, 1u) << "64 bytes is under minCompressBytes: MPI_Allreduce carries it";
+  EXPECT_EQ(s.rawBytes, 0u);
+  EXPECT_EQ(zcclAllReduce(big.data(), out.data(), 8192, zcclFloat32, zcclSum, comm, nullptr), zcclSuccess);
+  EXPECT_EQ(zcclCommGetStats(comm, &s), zcclSuccess);
+  EXPECT_EQ(s.calls, 2u);
+  EXPECT_EQ(s.compressedCalls, 1u);
+  if (worldSize() > 1) {
+    EXPECT_GT(s.rawBytes, 0u);
+  }
+  EXPECT_EQ(zcclCommDestroy(comm), zcclSuccess);
+}
+
 TEST(Mpi, BadArgumentsFailOnEveryRankWithoutHanging) {
   zcclComm_t comm = mpiComm(localConfig(ZCCL_COMPRESSION_ON));
   float x = 1;

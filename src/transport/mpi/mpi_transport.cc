@@ -1,5 +1,8 @@
 #include "transport/mpi/mpi_transport.h"
 
+#include <sched.h>
+
+#include <chrono>
 #include <climits>
 #include <cstring>
 #include <vector>
@@ -7,33 +10,11 @@
 #include "algo/host_reduce.h"
 #include "common/check.h"
 #include "common/dtype_size.h"
+#include "common/params.h"
+#include "transport/mpi/mpi_datatype.h"
 
 namespace zccl::transport {
 namespace {
-
-// Native MPI type of a dtype for reductions, or MPI_DATATYPE_NULL (fp16, bf16, fp8).
-MPI_Datatype nativeType(zcclDataType_t d) {
-  switch (d) {
-    case zcclInt8:
-      return MPI_INT8_T;
-    case zcclUint8:
-      return MPI_UINT8_T;
-    case zcclInt32:
-      return MPI_INT32_T;
-    case zcclUint32:
-      return MPI_UINT32_T;
-    case zcclInt64:
-      return MPI_INT64_T;
-    case zcclUint64:
-      return MPI_UINT64_T;
-    case zcclFloat32:
-      return MPI_FLOAT;
-    case zcclFloat64:
-      return MPI_DOUBLE;
-    default:
-      return MPI_DATATYPE_NULL;
-  }
-}
 
 // avg is a sum followed by a division on every rank.
 MPI_Op nativeOp(zcclRedOp_t op) {
@@ -78,6 +59,7 @@ MpiTransport::MpiTransport(MPI_Comm comm) {
     return;
   }
   MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);  // errors come back as codes, never abort
+  spinUs_ = paramInt(Param::kMpiSpinUs);
   MPI_Comm_rank(comm_, &rank_);
   MPI_Comm_size(comm_, &size_);
 }
@@ -110,13 +92,25 @@ zcclResult_t MpiTransport::irecv(int peer, int tag, void* data, size_t capacity,
   return zcclSuccess;
 }
 
+int MpiTransport::politeWait(MPI_Request* request, MPI_Status* status) const {
+  if (spinUs_ < 0) return MPI_Wait(request, status);
+  const auto start = std::chrono::steady_clock::now();
+  const auto spin = std::chrono::microseconds(spinUs_);
+  for (;;) {
+    int done = 0;
+    const int rc = MPI_Test(request, &done, status);
+    if (rc != MPI_SUCCESS || done) return rc;
+    if (std::chrono::steady_clock::now() - start >= spin) sched_yield();
+  }
+}
+
 zcclResult_t MpiTransport::wait(Request* req, size_t* bytes) {
   if (bytes != nullptr) *bytes = 0;
   if (!req->active()) return zcclSuccess;
   auto it = requests_.find(req->id);
   ZCCL_REQUIRE(it != requests_.end(), zcclInternalError, "MPI transport: unknown request");
   MPI_Status status;
-  const int rc = MPI_Wait(&it->second, &status);
+  const int rc = politeWait(&it->second, &status);
   requests_.erase(it);
   req->id = -1;
   ZCCL_CHECK(mpiResult(rc, "MPI_Wait"));
@@ -139,7 +133,7 @@ zcclResult_t MpiTransport::exchangeSizes(int sendPeer, const uint64_t* send, siz
 bool MpiTransport::plainSupports(Coll coll, zcclDataType_t dtype, zcclRedOp_t op, size_t count) const {
   const size_t bytes = count * dtypeBytes(dtype);
   const bool reduction = coll == Coll::kAllReduce || coll == Coll::kReduce || coll == Coll::kReduceScatter;
-  if (reduction) return nativeType(dtype) != MPI_DATATYPE_NULL && algo::reducible(dtype, op) && count <= INT_MAX;
+  if (reduction) return mpiNativeType(dtype) != MPI_DATATYPE_NULL && algo::reducible(dtype, op) && count <= INT_MAX;
   // Byte-moving collectives: counts in bytes, per rank block for all-gather and all-to-all.
   return bytes <= INT_MAX && bytes * static_cast<size_t>(size_) <= (size_t{1} << 62);
 }
@@ -147,7 +141,7 @@ bool MpiTransport::plainSupports(Coll coll, zcclDataType_t dtype, zcclRedOp_t op
 zcclResult_t MpiTransport::plainAllReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype,
                                           zcclRedOp_t op) {
   ZCCL_CHECK(mpiResult(
-      MPI_Allreduce(inPlace(send, recv), recv, static_cast<int>(count), nativeType(dtype), nativeOp(op), comm_),
+      MPI_Allreduce(inPlace(send, recv), recv, static_cast<int>(count), mpiNativeType(dtype), nativeOp(op), comm_),
       "MPI_Allreduce"));
   if (op == zcclAvg) divideForAvg(recv, count, dtype, size_);
   return zcclSuccess;
@@ -162,7 +156,7 @@ zcclResult_t MpiTransport::plainBroadcast(const void* send, void* recv, size_t c
 zcclResult_t MpiTransport::plainReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype, zcclRedOp_t op,
                                        int root) {
   const void* s = rank_ == root ? inPlace(send, recv) : send;
-  ZCCL_CHECK(mpiResult(MPI_Reduce(s, recv, static_cast<int>(count), nativeType(dtype), nativeOp(op), root, comm_),
+  ZCCL_CHECK(mpiResult(MPI_Reduce(s, recv, static_cast<int>(count), mpiNativeType(dtype), nativeOp(op), root, comm_),
                        "MPI_Reduce"));
   if (op == zcclAvg && rank_ == root) divideForAvg(recv, count, dtype, size_);
   return zcclSuccess;
@@ -187,7 +181,7 @@ zcclResult_t MpiTransport::plainReduceScatter(const void* send, void* recv, size
     out = tmp.data();
   }
   ZCCL_CHECK(
-      mpiResult(MPI_Reduce_scatter_block(send, out, static_cast<int>(count), nativeType(dtype), nativeOp(op), comm_),
+      mpiResult(MPI_Reduce_scatter_block(send, out, static_cast<int>(count), mpiNativeType(dtype), nativeOp(op), comm_),
                 "MPI_Reduce_scatter_block"));
   if (inPlaceCall && bytes != 0) std::memcpy(recv, tmp.data(), bytes);
   if (op == zcclAvg) divideForAvg(recv, count, dtype, size_);

@@ -2,7 +2,8 @@
 // duplicated from the user's (ZipCCL's traffic never matches the application's messages), and
 // MPI's own collectives for the plain path where MPI has the type (no fp16, bf16 or fp8
 // reductions) and the count fits an int. Every MPI call is made from the calling thread
-// (MPI_THREAD_SINGLE suffices).
+// (MPI_THREAD_SINGLE suffices). Waits poll MPI_Test for ZCCL_MPI_SPIN_US, then yield the core
+// between polls, so a rank waiting on a slow link leaves it to the codec (docs/env.md).
 #pragma once
 
 #include <mpi.h>
@@ -46,7 +47,10 @@ class MpiTransport final : public Transport {
   MPI_Comm comm_ = MPI_COMM_NULL;
   int rank_ = 0, size_ = 0;
   int64_t nextId_ = 0;
+  int64_t spinUs_ = 50;  // ZCCL_MPI_SPIN_US, read at construction
   std::map<int64_t, MPI_Request> requests_;
+
+  int politeWait(MPI_Request* request, MPI_Status* status) const;
 };
 
 }  // namespace zccl::transport
