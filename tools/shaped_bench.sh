@@ -15,6 +15,7 @@
 # exit, failure or interrupt. Output in the -o directory: each binary's table (COLL.txt) and JSON
 # (COLL.json), summary.tsv (speedups and the physical limit 1/size-ratio per collective and size),
 # and speedup.png (gnuplot: speedup versus message size per collective).
+# The library's settings in the environment (ZCCL_CHUNK_BYTES, ZCCL_DEBUG, ...) reach every rank.
 #
 #   tools/shaped_bench.sh [options] [-- extra perf binary arguments]
 #     -N NODES        namespaces (default 4)
@@ -42,12 +43,16 @@ if [ "${1:-}" = "--rsh-agent" ]; then
   host="$2"
   shift 2
   node="n$(( ${host##*.} - 1 ))"
-  # Every orted believes it runs on the same host: give each its own session directory, or they
-  # race creating and removing the shared one.
+  # Namespaces share the host name and the file system, so Open MPI would see one host: the
+  # orteds would race over one session directory, and the shared-memory segments of ranks with
+  # the same local rank on different nodes (vader_segment.HOST.JOB.LOCALRANK in /dev/shm) would
+  # be one file, which crashes the ranks. Each node gets its own host name (a UTS namespace),
+  # session directory and shared-memory backing directory.
   tmp="${ZCCL_SHAPED_TMP:?}/$node"
   mkdir -p "$tmp"
-  exec ip netns exec "${ZCCL_SHAPED_PREFIX:?}$node" env TMPDIR="$tmp" OMPI_MCA_orte_tmpdir_base="$tmp" \
-    /bin/sh -c "$*"
+  exec ip netns exec "${ZCCL_SHAPED_PREFIX:?}$node" unshare --uts env TMPDIR="$tmp" \
+    OMPI_MCA_orte_tmpdir_base="$tmp" OMPI_MCA_btl_vader_backing_directory="$tmp" \
+    ZCCL_SHAPED_HOST="zccl-$node" /bin/sh -c 'hostname "$ZCCL_SHAPED_HOST" && exec /bin/sh -c "$1"' sh "$*"
 fi
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -155,6 +160,10 @@ btl=self,tcp
 export OMPI_MCA_mpi_yield_when_idle="${OMPI_MCA_mpi_yield_when_idle:-1}"
 export ZCCL_SHAPED_PREFIX="$prefix" ZCCL_SHAPED_TMP="$session_tmp" OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 ranks=$((nodes * per_node))
+# The library's settings (ZCCL_CHUNK_BYTES, ZCCL_DEBUG, ...) reach the ranks: mpirun forwards only
+# OMPI_* variables by itself.
+forward=()
+for v in $(compgen -e | grep '^ZCCL_' | grep -v '^ZCCL_SHAPED_'); do forward+=(-x "$v"); done
 {
   echo "# shaped_bench: $nodes namespaces x $per_node rank(s), links $rate each way (tbf burst $burst B, mtu $mtu),"
   echo "# btl $btl, $dtype payload $payload, sizes $min..$max x$factor, -n $iters -w $warmup, $(date -u +%FT%TZ)"
@@ -166,7 +175,7 @@ for c in "${coll_list[@]}"; do
   set +e
   mpirun -np "$ranks" --hostfile "$out/hosts" --map-by slot --bind-to none \
     --mca plm_rsh_agent "$self --rsh-agent" --mca oob_tcp_if_include "$net.0/24" \
-    --mca btl "$btl" --mca btl_tcp_if_include "$net.0/24" \
+    --mca btl "$btl" --mca btl_tcp_if_include "$net.0/24" "${forward[@]}" \
     "$root/build/bin/${c}_perf" -d "$dtype" -D "$payload" -b "$min" -e "$max" -f "$factor" -n "$iters" \
     -w "$warmup" -Z both -B "$baseline" -c 1 -J "$out/$c.json" "${extra[@]}" >"$out/$c.txt" 2>"$out/$c.err" &
   mpirun_pid=$!
