@@ -29,6 +29,22 @@ constexpr uint32_t kGroups = kBlockElems / kGroupElems;
 
 ZCCL_DEVICE uint32_t lanesBelow() { return (1u << simt::laneId()) - 1u; }
 
+// Host side of a launch: firstBlock[s] = the global index of segment s's first block (a prefix
+// sum of the segments' block counts, firstBlock[nsegs] = the total). False if a segment exceeds
+// the largest frame count or the batch 2^31 - 1 blocks.
+template <class Segment>
+bool segmentBlockPrefix(const Segment* segs, int nsegs, uint32_t* firstBlock) {
+  uint64_t blocks = 0;
+  for (int i = 0; i < nsegs; ++i) {
+    if (segs[i].count > kMaxFrameCount) return false;
+    firstBlock[i] = static_cast<uint32_t>(blocks);
+    blocks += numBlocks(segs[i].count);
+    if (blocks > 0x7FFFFFFFu) return false;
+  }
+  firstBlock[nsegs] = static_cast<uint32_t>(blocks);
+  return true;
+}
+
 // Segment s of a batch with firstBlock[s] <= globalBlock < firstBlock[s + 1] (binary search).
 ZCCL_DEVICE uint32_t findSegment(const uint32_t* firstBlock, uint32_t nsegs, uint32_t globalBlock) {
   uint32_t lo = 0, hi = nsegs;  // invariant: firstBlock[lo] <= globalBlock < firstBlock[hi]
@@ -41,18 +57,6 @@ ZCCL_DEVICE uint32_t findSegment(const uint32_t* firstBlock, uint32_t nsegs, uin
     }
   }
   return lo;
-}
-
-// Element of a little-endian array (elemBytes 2 or 4).
-ZCCL_DEVICE uint32_t loadElem(const uint8_t* p, uint32_t elemBytes, uint32_t i) {
-  return elemBytes == 2 ? loadLE16(p + 2 * i) : loadLE32(p + 4 * i);
-}
-ZCCL_DEVICE void storeElem(uint8_t* p, uint32_t elemBytes, uint32_t i, uint32_t x) {
-  if (elemBytes == 2) {
-    storeLE16(p + 2 * i, static_cast<uint16_t>(x));
-  } else {
-    storeLE32(p + 4 * i, x);
-  }
 }
 
 // hashBytes() of `bytes` bytes at p, computed by warp 0 (lane l owns accumulator l and reads
@@ -209,13 +213,11 @@ ZCCL_DEVICE int32_t decodeBlockToStage(const CodecTraits& t, const BlockSource& 
         const uint32_t e = isEsc ? escapeExponent(h.escBase + value, h.base, w) : h.base + code;
         if (e > t.maxExp()) flags[0] = 1;
         const uint32_t pos = g * kGroupElems - groupZeros[g] + zcclPopcount32(~zeroMask & lanesBelow());
-        uint32_t r = t.residualBytes == 1
-                         ? resid[pos]
-                         : (loadLE16(resid + 2 * pos) | (static_cast<uint32_t>(resid[2 * l.nCoded + pos]) << 16));
+        uint32_t r = getResidual(t, resid, l.nCoded, pos);
         for (uint32_t p = 0; p < t.extraPlanes; ++p) r |= ((loadLE32(words + 4 * (k + p)) >> lane) & 1u) << (8 + p);
         x = joinElement(t, e & t.maxExp(), r);
       }
-      storeElem(stage, t.elemBytes, i, x);
+      storeElement(stage + i * t.elemBytes, t.elemBytes, x);
     }
     simt::syncThreads();
     if (flags[0] != 0) return zcclCorruptFrame;

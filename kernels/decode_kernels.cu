@@ -70,23 +70,15 @@ zcclResult_t launchDecode(const DecodeBatch& batch, const void* input, void* out
   }
   static thread_local DecodeParams params;
   params.batch = batch;
-  uint64_t blocks = 0;
-  for (int i = 0; i < batch.nsegs; ++i) {
-    if (batch.segs[i].count > kMaxFrameCount) return zcclInvalidArgument;
-    params.firstBlock[i] = static_cast<uint32_t>(blocks);
-    blocks += numBlocks(batch.segs[i].count);
-    if (blocks > 0x7FFFFFFFu) return zcclInvalidArgument;
-  }
-  params.firstBlock[batch.nsegs] = static_cast<uint32_t>(blocks);
-  params.totalBlocks = static_cast<uint32_t>(blocks);
+  if (!segmentBlockPrefix(batch.segs, batch.nsegs, params.firstBlock)) return zcclInvalidArgument;
+  params.totalBlocks = params.firstBlock[batch.nsegs];
   if (batch.nsegs == 0) return zcclSuccess;
-  if (input == nullptr || status == nullptr || (blocks > 0 && output == nullptr)) return zcclInvalidArgument;
+  if (input == nullptr || status == nullptr || (params.totalBlocks > 0 && output == nullptr))
+    return zcclInvalidArgument;
   ZCCL_LAUNCH(decodeBlocks, params.totalBlocks + static_cast<uint32_t>(batch.nsegs), kCodecThreads, stream, params,
               static_cast<const uint8_t*>(input), static_cast<uint8_t*>(output), status);
   return kernelLaunchStatus();
 }
-
-bool kernelsAreEmulated() { return emulated(); }
 
 }  // namespace ZCCL_KERNELS_NS
 }  // namespace zccl::kernels

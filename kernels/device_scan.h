@@ -32,7 +32,6 @@ inline zcclResult_t exclusiveScan(void* temp, size_t bytes, const uint64_t* in, 
                                   cudaStream_t stream) {
   return fromCuda(cub::DeviceScan::ExclusiveSum(temp, bytes, in, out, static_cast<int>(n), stream));
 }
-inline bool emulated() { return false; }
 }  // namespace zccl::kernels
 
 #else
@@ -56,7 +55,6 @@ inline zcclResult_t exclusiveScan(void*, size_t, const uint64_t* in, uint64_t* o
   }
   return zcclSuccess;
 }
-inline bool emulated() { return true; }
 }  // namespace zccl::kernels
 
 #endif

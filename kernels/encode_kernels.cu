@@ -59,7 +59,7 @@ ZCCL_DEVICE LaneElement classify(const CodecTraits& t, const uint8_t* elems, uin
   LaneElement le;
   const uint32_t i = g * kGroupElems + simt::laneId();
   le.valid = i < n;
-  le.x = le.valid ? loadElem(elems, t.elemBytes, i) : 0u;
+  le.x = le.valid ? loadElement(elems + i * t.elemBytes, t.elemBytes) : 0u;
   le.e = exponentOf(t, le.x);
   le.isZero = le.valid && h.hasZeroCode() && le.x == 0;
   le.inWindow = le.e >= h.base && le.e < h.base + static_cast<uint32_t>(h.window());
@@ -67,8 +67,10 @@ ZCCL_DEVICE LaneElement classify(const CodecTraits& t, const uint8_t* elems, uin
   return le;
 }
 
-ZCCL_DEVICE void encodeWindowBlock(const CodecTraits& t, const uint8_t* elems, uint32_t n, const BlockPlan& plan,
-                                   uint8_t* stage, uint32_t* escStage, uint32_t* groupZeros, uint32_t* groupEscapes) {
+// Returns the offset of the block's escape stream (which escStage holds).
+ZCCL_DEVICE uint32_t encodeWindowBlock(const CodecTraits& t, const uint8_t* elems, uint32_t n, const BlockPlan& plan,
+                                       uint8_t* stage, uint32_t* escStage, uint32_t* groupZeros,
+                                       uint32_t* groupEscapes) {
   const uint32_t tid = simt::threadId(), lane = simt::laneId(), warp = simt::warpId();
   const BlockHeader& h = plan.header;
   const WindowLayout l = windowLayout(t, n, h.k(), h.nZero, h.nEscape, h.escBits);
@@ -110,12 +112,7 @@ ZCCL_DEVICE void encodeWindowBlock(const CodecTraits& t, const uint8_t* elems, u
     const uint32_t escMask = simt::ballot(isEsc);
     if (valid && !isZero) {
       const uint32_t pos = g * kGroupElems - groupZeros[g] + zcclPopcount32(~zeroMask & lanesBelow());
-      if (t.residualBytes == 1) {
-        stage[l.residOffset + pos] = static_cast<uint8_t>(r);
-      } else {
-        storeLE16(stage + l.residOffset + 2 * pos, static_cast<uint16_t>(r));
-        stage[l.residOffset + 2 * l.nCoded + pos] = static_cast<uint8_t>(r >> 16);
-      }
+      putResidual(t, stage + l.residOffset, l.nCoded, pos, r);
     }
     // Escape fields: field p gathers bit p of the group's escape values in lane order.
     const uint32_t c = zcclPopcount32(escMask);
@@ -132,6 +129,7 @@ ZCCL_DEVICE void encodeWindowBlock(const CodecTraits& t, const uint8_t* elems, u
       }
     }
   }
+  return l.escOffset;
 }
 
 ZCCL_KERNEL void encodeBlocks(EncodeParams p, const uint8_t* input, EncodeWorkspace ws) {
@@ -166,7 +164,7 @@ ZCCL_KERNEL void encodeBlocks(EncodeParams p, const uint8_t* input, EncodeWorksp
     if (tid == 0) ws.blockHash[gb] = hash;
   }
   for (uint32_t i = tid; i < n; i += kCodecThreads) {
-    const uint32_t x = loadElem(elems, t.elemBytes, i);
+    const uint32_t x = loadElement(elems + i * t.elemBytes, t.elemBytes);
     simt::atomicAdd(&sHist[exponentOf(t, x)], 1u);
     if (x == 0) simt::atomicAdd(&sHist[kHistBins], 1u);
   }
@@ -182,9 +180,7 @@ ZCCL_KERNEL void encodeBlocks(EncodeParams p, const uint8_t* input, EncodeWorksp
   if (plan.raw()) {
     for (uint32_t i = tid; i < n * t.elemBytes; i += kCodecThreads) stage[kBlockHeaderBytes + i] = elems[i];
   } else {
-    encodeWindowBlock(t, elems, n, plan, stage, sEscapes, sGroups, sGroups + kGroups);
-    const BlockHeader& h = plan.header;
-    escOffset = windowLayout(t, n, h.k(), h.nZero, h.nEscape, h.escBits).escOffset;
+    escOffset = encodeWindowBlock(t, elems, n, plan, stage, sEscapes, sGroups, sGroups + kGroups);
   }
   simt::syncThreads();
   uint8_t* slot = ws.slots + static_cast<size_t>(gb) * p.slotBytes;
@@ -249,25 +245,22 @@ zcclResult_t prepare(const EncodeBatch& batch, EncodeParams* p) {
   const CodecTraits t = codecTraits(batch.dtype);
   if (t.elemBytes == 0 || batch.nsegs < 0 || batch.nsegs > kMaxBatchSegments) return zcclInvalidArgument;
   p->batch = batch;
-  uint64_t blocks = 0;
   for (int i = 0; i < batch.nsegs; ++i) {
-    if (batch.segs[i].count > kMaxFrameCount || batch.segs[i].outOffset % 4 != 0) return zcclInvalidArgument;
-    p->firstBlock[i] = static_cast<uint32_t>(blocks);
-    blocks += numBlocks(batch.segs[i].count);
-    if (blocks > 0x7FFFFFFFu) return zcclInvalidArgument;
+    if (batch.segs[i].outOffset % 4 != 0) return zcclInvalidArgument;
   }
-  p->firstBlock[batch.nsegs] = static_cast<uint32_t>(blocks);
-  p->totalBlocks = static_cast<uint32_t>(blocks);
+  if (!segmentBlockPrefix(batch.segs, batch.nsegs, p->firstBlock)) return zcclInvalidArgument;
+  p->totalBlocks = p->firstBlock[batch.nsegs];
   p->slotBytes = static_cast<uint32_t>((rawBlockBytes(t, kBlockElems) + 15) & ~15u);
   return zcclSuccess;
 }
 
-size_t carve(const EncodeParams& p, void* base, EncodeWorkspace* ws, cudaStream_t stream) {
+// The workspace layout: its size in *bytes, and the pointers into `base` where ws is given.
+zcclResult_t carve(const EncodeParams& p, void* base, EncodeWorkspace* ws, cudaStream_t stream, size_t* bytes) {
   const size_t slots = align256(static_cast<size_t>(p.totalBlocks) * p.slotBytes);
   const size_t sizes = align256((p.totalBlocks + 1) * sizeof(uint64_t));
   const size_t hashes = align256((p.totalBlocks + 1) * sizeof(uint32_t));
   size_t scanBytes = 0;
-  exclusiveScanTempBytes(p.totalBlocks + 1, &scanBytes, stream);
+  ZCCL_CHECK_KERNEL(exclusiveScanTempBytes(p.totalBlocks + 1, &scanBytes, stream));
   uint8_t* at = static_cast<uint8_t*>(base);
   if (ws != nullptr) {
     ws->slots = at;
@@ -277,7 +270,8 @@ size_t carve(const EncodeParams& p, void* base, EncodeWorkspace* ws, cudaStream_
     ws->scanTemp = at + slots + 2 * sizes + hashes;
     ws->scanTempBytes = scanBytes;
   }
-  return slots + 2 * sizes + hashes + align256(scanBytes);
+  *bytes = slots + 2 * sizes + hashes + align256(scanBytes);
+  return zcclSuccess;
 }
 
 }  // namespace
@@ -287,7 +281,8 @@ zcclResult_t launchEncode(const EncodeBatch& batch, const void* input, void* out
   if (workspaceBytes == nullptr) return zcclInvalidArgument;
   static thread_local EncodeParams params;  // 8 KiB: kept off the stack
   ZCCL_CHECK_KERNEL(prepare(batch, &params));
-  const size_t need = carve(params, nullptr, nullptr, stream);
+  size_t need = 0;
+  ZCCL_CHECK_KERNEL(carve(params, nullptr, nullptr, stream, &need));
   if (workspace == nullptr) {
     *workspaceBytes = need;
     return zcclSuccess;
@@ -297,7 +292,7 @@ zcclResult_t launchEncode(const EncodeBatch& batch, const void* input, void* out
     return zcclInvalidArgument;
   if (batch.nsegs == 0) return zcclSuccess;
   EncodeWorkspace ws;
-  carve(params, workspace, &ws, stream);
+  ZCCL_CHECK_KERNEL(carve(params, workspace, &ws, stream, &need));
   const uint8_t* in = static_cast<const uint8_t*>(input);
   uint8_t* out = static_cast<uint8_t*>(output);
   if (params.totalBlocks > 0) {

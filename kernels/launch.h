@@ -113,8 +113,5 @@ struct ReduceBatch {
 zcclResult_t launchDecodeReduce(const ReduceBatch& batch, const void* frames, const void* raw, void* output,
                                 int32_t* status, void* workspace, size_t* workspaceBytes, cudaStream_t stream);
 
-// Whether this build runs real CUDA kernels (false for the host emulation).
-bool kernelsAreEmulated();
-
 }  // namespace ZCCL_KERNELS_NS
 }  // namespace zccl::kernels

@@ -47,7 +47,7 @@ ZCCL_KERNEL void decodeReduceBlocks(ReduceBatch p, const uint8_t* frames, const 
     for (uint32_t m = 0; m < kPerThread; ++m) {
       const uint32_t i = tid + m * kCodecThreads;
       if (i >= n) break;
-      const float v = elementToFloat(p.dtype, loadElem(elems, t.elemBytes, i));
+      const float v = elementToFloat(p.dtype, loadElement(elems + i * t.elemBytes, t.elemBytes));
       acc[m] = s == 0 ? v : reduceStep(p.op, acc[m], v);
     }
     simt::syncThreads();  // the stage is reused by the next source
@@ -56,8 +56,8 @@ ZCCL_KERNEL void decodeReduceBlocks(ReduceBatch p, const uint8_t* frames, const 
   for (uint32_t m = 0; m < kPerThread; ++m) {
     const uint32_t i = tid + m * kCodecThreads;
     if (i >= n) break;
-    storeElem(out, t.elemBytes, i,
-              floatToElement(p.dtype, reduceFinish(p.op, acc[m], p.avgDivisor > 0 ? p.avgDivisor : p.nsources)));
+    storeElement(out + i * t.elemBytes, t.elemBytes,
+                 floatToElement(p.dtype, reduceFinish(p.op, acc[m], p.avgDivisor > 0 ? p.avgDivisor : p.nsources)));
   }
 }
 

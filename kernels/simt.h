@@ -33,7 +33,6 @@ ZCCL_DEVICE uint32_t warpId() { return threadIdx.x >> 5; }
 ZCCL_DEVICE void syncThreads() { __syncthreads(); }
 ZCCL_DEVICE uint32_t ballot(bool p) { return __ballot_sync(kFullWarp, p); }
 ZCCL_DEVICE uint32_t shfl(uint32_t v, uint32_t src) { return __shfl_sync(kFullWarp, v, src); }
-ZCCL_DEVICE float shfl(float v, uint32_t src) { return __shfl_sync(kFullWarp, v, src); }
 ZCCL_DEVICE uint32_t reduceOr(uint32_t v) { return __reduce_or_sync(kFullWarp, v); }
 ZCCL_DEVICE uint32_t reduceAdd(uint32_t v) { return __reduce_add_sync(kFullWarp, v); }
 ZCCL_DEVICE uint32_t atomicAdd(uint32_t* p, uint32_t v) { return ::atomicAdd(p, v); }

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstring>
 #include <map>
 #include <string>
 #include <vector>
@@ -253,14 +252,6 @@ uint32_t ballot(bool p) {
 }
 
 uint32_t shfl(uint32_t v, uint32_t src) { return exchange(v)[src & 31u]; }
-
-float shfl(float v, uint32_t src) {
-  uint32_t bits;
-  std::memcpy(&bits, &v, 4);
-  bits = shfl(bits, src);
-  std::memcpy(&v, &bits, 4);
-  return v;
-}
 
 uint32_t reduceOr(uint32_t v) {
   const uint32_t* s = exchange(v);

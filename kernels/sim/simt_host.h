@@ -19,8 +19,6 @@
 
 namespace zccl::simt {
 
-constexpr uint32_t kFullWarp = 0xFFFFFFFFu;
-
 uint32_t threadId();
 uint32_t blockId();
 uint32_t blockDim();
@@ -30,7 +28,6 @@ inline uint32_t warpId() { return threadId() >> 5; }
 void syncThreads();
 uint32_t ballot(bool p);
 uint32_t shfl(uint32_t v, uint32_t src);
-float shfl(float v, uint32_t src);
 uint32_t reduceOr(uint32_t v);
 uint32_t reduceAdd(uint32_t v);
 

@@ -57,7 +57,7 @@ const CollDesc& collDesc(CollKind kind) {
 }
 
 zcclResult_t runZccl(const CollDesc& desc, const void* send, void* recv, size_t count, zcclDataType_t dtype,
-                     zcclRedOp_t op, int root, zcclComm_t comm, cudaStream_t stream) {
+                     zcclRedOp_t op, int root, int rank, int nranks, zcclComm_t comm, cudaStream_t stream) {
   switch (desc.kind) {
     case CollKind::kAllReduce:
       return zcclAllReduce(send, recv, count, dtype, op, comm, stream);
@@ -72,13 +72,9 @@ zcclResult_t runZccl(const CollDesc& desc, const void* send, void* recv, size_t 
     case CollKind::kReduce:
       return zcclReduce(send, recv, count, dtype, op, root, comm, stream);
     case CollKind::kSendRecv: {
-      int rank = 0, n = 1;
-      zcclResult_t r = zcclCommUserRank(comm, &rank);
-      if (r == zcclSuccess) r = zcclCommCount(comm, &n);
-      if (r != zcclSuccess) return r;
       zcclGroupStart();
-      zcclResult_t s = zcclSend(send, count, dtype, (rank + 1) % n, comm, stream);
-      zcclResult_t v = zcclRecv(recv, count, dtype, (rank - 1 + n) % n, comm, stream);
+      zcclResult_t s = zcclSend(send, count, dtype, (rank + 1) % nranks, comm, stream);
+      zcclResult_t v = zcclRecv(recv, count, dtype, (rank - 1 + nranks) % nranks, comm, stream);
       const zcclResult_t e = zcclGroupEnd();
       return s != zcclSuccess ? s : v != zcclSuccess ? v : e;
     }

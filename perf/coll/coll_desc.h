@@ -38,9 +38,10 @@ struct CollDesc {
 
 const CollDesc& collDesc(CollKind kind);
 
-// Issues the collective once through ZipCCL on `stream`. Send/recv: each rank sends to rank + 1 and
-// receives from rank - 1 (a ring) in one group.
+// Issues the collective once through ZipCCL on `stream`. rank and nranks are this rank's place in
+// comm (passed in, not queried per call, as the call is timed). Send/recv: each rank sends to
+// rank + 1 and receives from rank - 1 (a ring) in one group.
 zcclResult_t runZccl(const CollDesc& desc, const void* send, void* recv, size_t count, zcclDataType_t dtype,
-                     zcclRedOp_t op, int root, zcclComm_t comm, cudaStream_t stream);
+                     zcclRedOp_t op, int root, int rank, int nranks, zcclComm_t comm, cudaStream_t stream);
 
 }  // namespace zccl::perf

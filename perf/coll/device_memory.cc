@@ -15,7 +15,7 @@ bool ok(cudaError_t e, const char* what, std::string* error) {
 
 class DeviceMemory final : public MemorySpace {
  public:
-  DeviceMemory(int device, cudaStream_t stream, std::string name) : device_(device), stream_(stream), name_(name) {}
+  DeviceMemory(cudaStream_t stream, std::string name) : stream_(stream), name_(name) {}
   ~DeviceMemory() override { cudaStreamDestroy(stream_); }
   std::string name() const override { return name_; }
   void* allocate(size_t bytes, std::string* error) override {
@@ -38,7 +38,6 @@ class DeviceMemory final : public MemorySpace {
   }
 
  private:
-  int device_;
   cudaStream_t stream_;
   std::string name_;
 };
@@ -60,7 +59,7 @@ std::unique_ptr<MemorySpace> makeDeviceMemory(int localRank, std::string* error)
       !ok(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreate", error)) {
     return nullptr;
   }
-  return std::make_unique<DeviceMemory>(device, stream, "cuda:" + std::to_string(device) + " " + prop.name);
+  return std::make_unique<DeviceMemory>(stream, "cuda:" + std::to_string(device) + " " + prop.name);
 }
 
 }  // namespace zccl::perf

@@ -4,8 +4,9 @@
 #include <cstdint>
 #include <cstring>
 
-#include "common/float16.h"
+#include "common/dtype_size.h"
 #include "common/float8.h"
+#include "common/reduce_ops.h"
 #include "transport/mpi/mpi_datatype.h"
 
 namespace zccl::perf {
@@ -18,8 +19,7 @@ float load(const uint8_t* p) {
   if constexpr (D == zcclFloat8e5m2) return fp8e5m2ToFloat(p[0]);
   uint16_t h;
   std::memcpy(&h, p, 2);
-  if constexpr (D == zcclBfloat16) return bf16ToFloat(h);
-  return fp16ToFloat(h);
+  return elementToFloat(D, h);
 }
 
 template <zcclDataType_t D>
@@ -29,13 +29,13 @@ void store(float f, uint8_t* p) {
   } else if constexpr (D == zcclFloat8e5m2) {
     p[0] = floatToFp8e5m2(f);
   } else {
-    const uint16_t h = D == zcclBfloat16 ? floatToBf16(f) : floatToFp16(f);
+    const uint16_t h = static_cast<uint16_t>(floatToElement(D, f));
     std::memcpy(p, &h, 2);
   }
 }
 
 template <zcclDataType_t D>
-constexpr size_t kBytes = (D == zcclFloat8e4m3 || D == zcclFloat8e5m2) ? 1 : 2;
+constexpr size_t kBytes = dtypeBytes(D);
 
 // MPI_User_function: inout[i] = in[i] op inout[i], through fp32.
 template <zcclDataType_t D, zcclRedOp_t O>
@@ -126,6 +126,9 @@ bool MpiBaseline::prepare(zcclDataType_t dtype, zcclRedOp_t op, std::string* err
   release();
   dtype_ = dtype;
   zop_ = op;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  elemBytes_ = dtypeBytes(dtype);
   type_ = transport::mpiNativeType(dtype);
   if (type_ != MPI_DATATYPE_NULL) {
     static const MPI_Op kOps[] = {MPI_SUM, MPI_PROD, MPI_MAX, MPI_MIN, MPI_SUM};
@@ -150,8 +153,8 @@ bool MpiBaseline::prepare(zcclDataType_t dtype, zcclRedOp_t op, std::string* err
       *error = "the MPI baseline has no type for this dtype";
       return false;
   }
-  const int bytes = (dtype == zcclFloat16 || dtype == zcclBfloat16) ? 2 : 1;
-  if (MPI_Type_contiguous(bytes, MPI_BYTE, &type_) != MPI_SUCCESS || MPI_Type_commit(&type_) != MPI_SUCCESS) {
+  if (MPI_Type_contiguous(static_cast<int>(elemBytes_), MPI_BYTE, &type_) != MPI_SUCCESS ||
+      MPI_Type_commit(&type_) != MPI_SUCCESS) {
     *error = "MPI_Type_contiguous failed";
     return false;
   }
@@ -167,9 +170,7 @@ bool MpiBaseline::prepare(zcclDataType_t dtype, zcclRedOp_t op, std::string* err
 int MpiBaseline::run(const CollDesc& desc, const CollCounts& c, const void* send, void* recv, bool inPlace, int root) {
   if (c.send > INT_MAX || c.recv > INT_MAX) return MPI_ERR_COUNT;
   const int n = static_cast<int>(c.param);
-  int rank = 0, size = 1, rc = MPI_SUCCESS;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  int rc = MPI_SUCCESS;
   const void* in = inPlace ? MPI_IN_PLACE : send;
   switch (desc.kind) {
     case CollKind::kAllReduce:
@@ -184,24 +185,21 @@ int MpiBaseline::run(const CollDesc& desc, const CollCounts& c, const void* send
     case CollKind::kAlltoAll:
       rc = MPI_Alltoall(send, n, type_, recv, n, type_, MPI_COMM_WORLD);
       break;
-    case CollKind::kBroadcast: {
-      int eb = 1;
-      MPI_Type_size(type_, &eb);
-      if (!inPlace && rank == root && c.param != 0) std::memcpy(recv, send, c.param * static_cast<size_t>(eb));
+    case CollKind::kBroadcast:
+      if (!inPlace && rank_ == root && c.param != 0) std::memcpy(recv, send, c.param * elemBytes_);
       rc = MPI_Bcast(recv, n, type_, root, MPI_COMM_WORLD);
       break;
-    }
     case CollKind::kReduce:
-      rc = MPI_Reduce(inPlace && rank == root ? MPI_IN_PLACE : send, recv, n, type_, op_, root, MPI_COMM_WORLD);
+      rc = MPI_Reduce(inPlace && rank_ == root ? MPI_IN_PLACE : send, recv, n, type_, op_, root, MPI_COMM_WORLD);
       break;
     case CollKind::kSendRecv:
-      rc = MPI_Sendrecv(send, n, type_, (rank + 1) % size, 7, recv, n, type_, (rank - 1 + size) % size, 7,
+      rc = MPI_Sendrecv(send, n, type_, (rank_ + 1) % size_, 7, recv, n, type_, (rank_ - 1 + size_) % size_, 7,
                         MPI_COMM_WORLD, MPI_STATUS_IGNORE);
       break;
   }
-  if (rc == MPI_SUCCESS && desc.reduces && zop_ == zcclAvg && desc.hasResult(rank, root)) {
+  if (rc == MPI_SUCCESS && desc.reduces && zop_ == zcclAvg && desc.hasResult(rank_, root)) {
     void* result = desc.kind == CollKind::kReduceScatter && inPlace ? const_cast<void*>(send) : recv;
-    divide(dtype_, result, c.recv, size);
+    divide(dtype_, result, c.recv, size_);
   }
   return rc;
 }

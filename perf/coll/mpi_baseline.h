@@ -22,7 +22,8 @@ class MpiBaseline {
   MpiBaseline& operator=(const MpiBaseline&) = delete;
   ~MpiBaseline();
 
-  // Sets up the MPI datatype and op for dtype and op. False with *error if MPI cannot run it.
+  // Sets up the MPI datatype and op for dtype and op, and caches this rank's place in
+  // MPI_COMM_WORLD. False with *error if MPI cannot run it. Call it before run().
   bool prepare(zcclDataType_t dtype, zcclRedOp_t op, std::string* error);
   // Runs the collective once on the buffers of one size (counts c, pointers as for runZccl).
   // Returns an MPI error code.
@@ -35,6 +36,8 @@ class MpiBaseline {
   MPI_Datatype type_ = MPI_DATATYPE_NULL;
   MPI_Op op_ = MPI_OP_NULL;
   bool ownType_ = false, ownOp_ = false;
+  int rank_ = 0, size_ = 1;  // in MPI_COMM_WORLD
+  size_t elemBytes_ = 1;     // of dtype_ (= MPI_Type_size of type_)
 };
 
 }  // namespace zccl::perf

@@ -250,8 +250,8 @@ int parseOptions(int argc, char** argv, PerfOptions* o, std::string* error) {
         return -1;
     }
     if (!ok) {
-      *error = std::string("invalid value '") + (arg ? arg : "") + "' for -" + static_cast<char>(c == 'K' ? '-' : c) +
-               (c == 'K' ? "-backend" : "");
+      const std::string flag = c == 'K' ? std::string("--backend") : std::string("-") + static_cast<char>(c);
+      *error = std::string("invalid value '") + (arg ? arg : "") + "' for " + flag;
       return -1;
     }
   }

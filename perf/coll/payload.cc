@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "float_convert.h"
+#include "common/dtype_size.h"
+#include "common/reduce_ops.h"
+#include "synthetic.h"
 #include "tensor_file.h"
 
 namespace zccl::perf {
@@ -13,49 +15,30 @@ bool isFileSpec(const std::string& s) {
   return s.find(".safetensors") != std::string::npos || s.find(".npy") != std::string::npos;
 }
 
-size_t elementBytes(zcclDataType_t d) {
-  switch (d) {
-    case zcclFloat16:
-    case zcclBfloat16:
-      return 2;
-    case zcclFloat32:
-      return 4;
-    default:
-      return 0;
-  }
-}
-
+// One element of a float dtype (bf16, fp16, fp32) as fp32, and back (round-to-nearest-even): the
+// library's own conversions. Elements are little-endian, as everywhere in ZipCCL.
 float toFloat(zcclDataType_t d, const uint8_t* p) {
-  if (d == zcclFloat32) {
-    float f;
-    std::memcpy(&f, p, 4);
-    return f;
-  }
-  uint16_t h;
-  std::memcpy(&h, p, 2);
-  return d == zcclBfloat16 ? data::bf16ToFloat(h) : data::fp16ToFloat(h);
+  uint64_t x = 0;  // as wide as any dtype
+  std::memcpy(&x, p, dtypeBytes(d));
+  return elementToFloat(d, static_cast<uint32_t>(x));
 }
 
+// Also fp64, which takes the fp32 value widened (exactly).
 void fromFloat(zcclDataType_t d, float f, uint8_t* p) {
-  if (d == zcclFloat32) {
-    std::memcpy(p, &f, 4);
-  } else if (d == zcclFloat64) {
+  if (d == zcclFloat64) {
     const double x = f;
     std::memcpy(p, &x, 8);
-  } else {
-    const uint16_t h = d == zcclBfloat16 ? data::floatToBf16(f) : data::floatToFp16(f);
-    std::memcpy(p, &h, 2);
+    return;
   }
+  const uint64_t x = floatToElement(d, f);
+  std::memcpy(p, &x, dtypeBytes(d));
 }
 
-// Random bits (splitmix64), for the dtypes ZipCCL does not compress.
+// Random bits, for the dtypes ZipCCL does not compress.
 void fillRandom(uint64_t seed, uint8_t* out, size_t bytes) {
   uint64_t s = seed;
   for (size_t i = 0; i < bytes; i += 8) {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
+    const uint64_t z = data::splitmix64(&s);
     std::memcpy(out + i, &z, std::min<size_t>(8, bytes - i));
   }
 }
@@ -115,7 +98,7 @@ std::vector<uint8_t> Payload::make(zcclDataType_t dtype, int rank, size_t bytes)
     fillRandom(seed, out.data(), bytes);
     return out;
   }
-  const size_t eb = dtype == zcclFloat64 ? 8 : elementBytes(dtype), count = bytes / eb;
+  const size_t eb = dtypeBytes(dtype), count = bytes / eb;
   if (!fromFile_) {
     if (dtype != zcclFloat64) return data::makeSynthetic(synthetic_, dtype, count, seed);
     const std::vector<uint8_t> f32 = data::makeSynthetic(synthetic_, zcclFloat32, count, seed);
@@ -123,7 +106,7 @@ std::vector<uint8_t> Payload::make(zcclDataType_t dtype, int rank, size_t bytes)
     return out;
   }
   // A file: element k of the payload is element (k + shift) mod n of the file, converted.
-  const size_t fb = elementBytes(fileDtype_), n = fileBytes_.size() / fb;
+  const size_t fb = dtypeBytes(fileDtype_), n = fileBytes_.size() / fb;
   const size_t shift = (static_cast<size_t>(rank) * 1000003u) % n;
   for (size_t k = 0; k < count; ++k) {
     const uint8_t* src = &fileBytes_[((k + shift) % n) * fb];

@@ -55,7 +55,12 @@ struct Traffic {
 class Runner {
  public:
   Runner(const PerfOptions& opt, const CollDesc& desc, int rank, int nranks, const char* binary)
-      : opt_(opt), desc_(desc), rank_(rank), P_(nranks), binary_(binary) {}
+      : opt_(opt),
+        desc_(desc),
+        rank_(rank),
+        P_(nranks),
+        binary_(binary),
+        layout_{opt.compression == Compression::kBoth, opt.mpiBaseline} {}
   ~Runner();
   int run();
 
@@ -80,6 +85,7 @@ class Runner {
   const CollDesc& desc_;
   const int rank_, P_;
   const char* binary_;
+  const TableLayout layout_;  // the table's columns, from -Z and -B
   Payload payload_;
   std::unique_ptr<MemorySpace> mem_;
   zcclComm_t raw_ = nullptr;       // compression off: -Z both, and the reference of -c
@@ -90,7 +96,8 @@ class Runner {
   zcclDataType_t dtype_ = zcclFloat32;
   zcclRedOp_t op_ = zcclSum;
   size_t eb_ = 4;
-  std::vector<uint8_t> payloadBytes_;
+  std::vector<uint8_t> payloadBytes_;           // this rank's payload for the largest size
+  zcclDataType_t payloadDtype_ = zcclNumTypes;  // the dtype payloadBytes_ was made for (none yet)
   uint8_t* send_ = nullptr;
   uint8_t* recv_ = nullptr;
   size_t bufferBytes_ = 0;
@@ -200,9 +207,9 @@ double Runner::timeZccl(zcclComm_t comm, const CollCounts& c, bool inPlace, Traf
   MPI_Barrier(MPI_COMM_WORLD);
   const double t0 = now();
   for (int i = 0; i < opt_.iters; ++i) {
-    zcheck(
-        runZccl(desc_, sendPtr(c, inPlace), recvPtr(c, inPlace), c.param, dtype_, op_, opt_.root, comm, mem_->stream()),
-        desc_.name, rank_);
+    zcheck(runZccl(desc_, sendPtr(c, inPlace), recvPtr(c, inPlace), c.param, dtype_, op_, opt_.root, rank_, P_, comm,
+                   mem_->stream()),
+           desc_.name, rank_);
   }
   sync();
   const double seconds = (now() - t0) / opt_.iters;
@@ -228,12 +235,13 @@ double Runner::timeMpi(const CollCounts& c, bool inPlace) {
 
 void Runner::runOnce(zcclComm_t comm, const CollCounts& c, bool inPlace) {
   std::string error;
-  // Poison the receive buffer, so that a result the collective does not write cannot pass.
-  if (!mem_->fill(recv_, 0xA5, bufferBytes_, &error)) fatal(rank_, error);
+  // Poison the receive buffer, so that a result the collective does not write cannot pass: all the
+  // collective can touch at this size (in place, the send data lies in it too).
+  if (!mem_->fill(recv_, 0xA5, std::max(c.send, c.recv) * eb_, &error)) fatal(rank_, error);
   initData(c, inPlace);
-  zcheck(
-      runZccl(desc_, sendPtr(c, inPlace), recvPtr(c, inPlace), c.param, dtype_, op_, opt_.root, comm, mem_->stream()),
-      desc_.name, rank_);
+  zcheck(runZccl(desc_, sendPtr(c, inPlace), recvPtr(c, inPlace), c.param, dtype_, op_, opt_.root, rank_, P_, comm,
+                 mem_->stream()),
+         desc_.name, rank_);
   sync();
 }
 
@@ -299,7 +307,7 @@ void Runner::printHeader() {
   if (rank_ == 0) {
     for (int p = 0; p < P_; ++p) std::printf("%s\n", &all[p * sizeof line]);
     std::printf("#\n");
-    printTableHeader(stdout, TableLayout{opt_.compression == Compression::kBoth, opt_.mpiBaseline});
+    printTableHeader(stdout, layout_);
   }
 }
 
@@ -318,7 +326,10 @@ void Runner::runCase(zcclDataType_t dtype, zcclRedOp_t op) {
     if (recv_ == nullptr) fatal(rank_, error);
     bufferBytes_ = need;
   }
-  payloadBytes_ = payload_.make(dtype, rank_, most.send * eb_);
+  if (dtype != payloadDtype_) {  // the payload depends on the dtype only, not on the op
+    payloadBytes_ = payload_.make(dtype, rank_, most.send * eb_);
+    payloadDtype_ = dtype;
+  }
   if (opt_.mpiBaseline && !baseline_.prepare(dtype, op, &error)) fatal(rank_, error);
 
   // Warm-up at the largest and the smallest size, as nccl-tests does.
@@ -326,9 +337,12 @@ void Runner::runCase(zcclDataType_t dtype, zcclRedOp_t op) {
     const CollCounts c = desc_.counts(bytes, eb_, P_);
     initData(c, false);
     for (int i = 0; i < opt_.warmupIters; ++i) {
-      for (zcclComm_t comm : {measured_, raw_}) {
-        if (comm == raw_ && comm != measured_ && opt_.compression != Compression::kBoth) continue;
-        zcheck(runZccl(desc_, send_, recv_, c.param, dtype_, op_, opt_.root, comm, mem_->stream()), desc_.name, rank_);
+      // The -Z communicator, then (-Z both) the uncompressed one; under -Z 0 they are the same one.
+      zcheck(runZccl(desc_, send_, recv_, c.param, dtype_, op_, opt_.root, rank_, P_, measured_, mem_->stream()),
+             desc_.name, rank_);
+      if (opt_.compression == Compression::kBoth) {
+        zcheck(runZccl(desc_, send_, recv_, c.param, dtype_, op_, opt_.root, rank_, P_, raw_, mem_->stream()),
+               desc_.name, rank_);
       }
       if (opt_.mpiBaseline && baseline_.run(desc_, c, send_, recv_, false, opt_.root) != MPI_SUCCESS) {
         fatal(rank_, "MPI baseline warm-up failed");
@@ -337,7 +351,6 @@ void Runner::runCase(zcclDataType_t dtype, zcclRedOp_t op) {
     sync();
   }
 
-  const TableLayout layout{opt_.compression == Compression::kBoth, opt_.mpiBaseline};
   for (size_t size = opt_.minBytes; size <= opt_.maxBytes; size = nextSize(size)) {
     const CollCounts c = desc_.counts(size, eb_, P_);
     Row row;
@@ -350,7 +363,7 @@ void Runner::runCase(zcclDataType_t dtype, zcclRedOp_t op) {
     for (int half = 0; half < 2; ++half) {
       Measurement& m = row.m[half];
       m = measure(c, half == 1, rows_.size() % 2 == 0);
-      if (rank_ == 0) printMeasurement(stdout, layout, m);
+      if (rank_ == 0) printMeasurement(stdout, layout_, m);
       if (!m.present) continue;
       wrong_ += std::max(0LL, m.wrong);
       busBwSum_ += m.busBw;

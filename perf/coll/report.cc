@@ -20,7 +20,8 @@ std::string fixed(double v, const char* fmt) {
   return b;
 }
 
-// The header cells of one half, and their widths, in print order.
+// The header cells of one half, and their widths, in print order. tools/shaped_bench.sh parses the
+// text table by column number (awk $N): a column added, removed or moved here must be matched there.
 struct Cell {
   const char* title;
   const char* unit;

@@ -24,8 +24,7 @@ zcclResult_t ringAllGather(Context& ctx, uint8_t* base, const Segments& seg, con
   if (ownSrc != own) ZCCL_CHECK(ctx.engine.copy(own, ownSrc, seg.count[r] * eb));
   if (P == 1) return zcclSuccess;
   const int right = (r + 1) % P, left = (r - 1 + P) % P;
-  size_t slotBytes = 0;
-  for (size_t c : seg.count) slotBytes = std::max(slotBytes, ctx.blockCapacity(c));
+  const size_t slotBytes = ctx.blockCapacity(seg.maxCount());
   uint8_t* slots[3] = {nullptr, nullptr, nullptr};
   if (ctx.compress) {
     for (int k = 0; k < 3; ++k) ZCCL_CHECK(ctx.engine.scratch(k, slotBytes, reinterpret_cast<void**>(&slots[k])));

@@ -32,14 +32,7 @@ zcclResult_t chainBroadcast(Context& ctx, const void* send, void* recv, size_t c
   }
   std::vector<uint64_t> exact;
   ZCCL_CHECK(exchangeMessageSizes(ctx, -1, nullptr, prev, n, &exact));
-  if (!exact.empty() && next >= 0) {  // pass the sizes down the chain
-    OutgoingBlock sizesOnly;
-    sizesOnly.bytes.assign(exact.begin(), exact.end());
-    sizesOnly.data.assign(exact.size(), nullptr);
-    sizesOnly.ready.assign(exact.size(), true);
-    std::vector<uint64_t> none;
-    ZCCL_CHECK(exchangeMessageSizes(ctx, next, &sizesOnly, -1, 0, &none));
-  }
+  if (!exact.empty() && next >= 0) ZCCL_CHECK(sendMessageSizes(ctx, next, exact));  // on down the chain
   IncomingBlock in;
   ZCCL_CHECK(recvBlock(ctx, prev, count, ctx.compress ? slot : dst, exact.empty() ? nullptr : exact.data(), &in));
   for (size_t c = 0; c < n; ++c) {

@@ -36,12 +36,10 @@ void prepareBlock(Context& ctx, const void* src, size_t count, uint8_t* slot, Ou
   out->slot = slot;
   out->data.assign(n, nullptr);
   out->bytes.assign(n, 0);
-  out->ready.assign(n, false);
   if (ctx.compress) return;
   for (size_t c = 0; c < n; ++c) {  // raw: the messages are the chunks themselves
     out->data[c] = out->src + c * ctx.chunkElems * ctx.elemBytes;
     out->bytes[c] = ctx.chunkCount(count, c) * ctx.elemBytes;
-    out->ready[c] = true;
   }
 }
 
@@ -51,18 +49,16 @@ void forwardBlock(const IncomingBlock& in, OutgoingBlock* out) {
   out->count = in.count;
   out->data.resize(n);
   out->bytes = in.sizes;
-  out->ready.assign(n, true);
   for (size_t c = 0; c < n; ++c) out->data[c] = in.dst + c * in.stride;
 }
 
 zcclResult_t encodeMessage(Context& ctx, OutgoingBlock* b, size_t c) {
-  if (b->ready[c]) return zcclSuccess;
+  if (b->data[c] != nullptr) return zcclSuccess;
   const size_t stride = ctx.slotStride(b->count);
   uint8_t* frame = b->slot + c * stride;
   ZCCL_CHECK(ctx.engine.compress(b->src + c * ctx.chunkElems * ctx.elemBytes, ctx.chunkCount(b->count, c), ctx.dtype,
                                  ctx.codec, frame, stride, &b->bytes[c]));
   b->data[c] = frame;
-  b->ready[c] = true;
   return zcclSuccess;
 }
 
@@ -124,6 +120,11 @@ zcclResult_t exchangeMessageSizes(Context& ctx, int sendPeer, OutgoingBlock* sen
   sizes->assign(recvChunks, 0);
   ctx.controlBytesSent += out.size() * sizeof(uint64_t);
   return ctx.transport.exchangeSizes(sendPeer, out.data(), out.size(), recvPeer, sizes->data(), recvChunks);
+}
+
+zcclResult_t sendMessageSizes(Context& ctx, int peer, const std::vector<uint64_t>& sizes) {
+  ctx.controlBytesSent += sizes.size() * sizeof(uint64_t);
+  return ctx.transport.exchangeSizes(peer, sizes.data(), sizes.size(), -1, nullptr, 0);
 }
 
 }  // namespace zccl::algo

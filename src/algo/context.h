@@ -30,6 +30,7 @@ struct Segments {
   static Segments even(size_t total, int ranks);
   // `ranks` blocks of `each` elements.
   static Segments blocks(size_t each, int ranks);
+  size_t maxCount() const { return count.empty() ? 0 : *std::max_element(count.begin(), count.end()); }
 };
 
 struct Context {
@@ -63,9 +64,8 @@ struct Context {
 // A block to send: message c at data[c] with bytes[c]. A block prepared from raw elements is coded
 // lazily, chunk by chunk as it is sent, so that chunk c travels while chunk c+1 is being coded.
 struct OutgoingBlock {
-  std::vector<const uint8_t*> data;
+  std::vector<const uint8_t*> data;  // nullptr until message c is coded (raw messages: at once)
   std::vector<size_t> bytes;
-  std::vector<bool> ready;       // message c coded (or raw)
   const uint8_t* src = nullptr;  // the raw elements, while some message is not coded yet
   size_t count = 0;
   uint8_t* slot = nullptr;  // frames go to slot + c * slotStride(count)
@@ -111,5 +111,7 @@ ReduceInput chunkInput(const Context& ctx, const IncomingBlock& in, size_t c);
 // leaves it empty. Peers may be -1 for "none".
 zcclResult_t exchangeMessageSizes(Context& ctx, int sendPeer, OutgoingBlock* send, int recvPeer, size_t recvChunks,
                                   std::vector<uint64_t>* sizes);
+// Sends message sizes already known (received ones, passed on down a chain) to `peer`.
+zcclResult_t sendMessageSizes(Context& ctx, int peer, const std::vector<uint64_t>& sizes);
 
 }  // namespace zccl::algo

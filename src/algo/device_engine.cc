@@ -4,19 +4,13 @@
 #include <memory>
 
 #include "common/check.h"
+#include "common/cuda_result.h"
+#include "common/dtype_size.h"
 #include "kernels/launch.h"
 
 namespace zccl::algo {
-namespace {
 
 namespace kk = zccl::kernels;
-
-zcclResult_t cudaCheck(cudaError_t e, const char* what) {
-  ZCCL_REQUIRE(e == cudaSuccess, zcclUnhandledCudaError, "CUDA: %s failed: %s", what, cudaGetErrorString(e));
-  return zcclSuccess;
-}
-
-}  // namespace
 
 DeviceEngine::~DeviceEngine() {
   cudaStreamSynchronize(stream_);
@@ -26,12 +20,18 @@ DeviceEngine::~DeviceEngine() {
   if (hostSmall_ != nullptr) cudaFreeHost(hostSmall_);
 }
 
+zcclResult_t DeviceEngine::ensureStatusWords() {
+  ZCCL_CHECK(ensure(&small_, 64));
+  if (hostSmall_ == nullptr) ZCCL_CHECK(cudaResult(cudaMallocHost(&hostSmall_, 64), "cudaMallocHost"));
+  return zcclSuccess;
+}
+
 zcclResult_t DeviceEngine::ensure(Buffer* b, size_t bytes) {
   if (b->bytes >= bytes) return zcclSuccess;
-  ZCCL_CHECK(cudaCheck(cudaStreamSynchronize(stream_), "cudaStreamSynchronize"));  // the old one may be in use
+  ZCCL_CHECK(cudaResult(cudaStreamSynchronize(stream_), "cudaStreamSynchronize"));  // the old one may be in use
   cudaFree(b->ptr);
   b->ptr = nullptr;
-  ZCCL_CHECK(cudaCheck(cudaMalloc(&b->ptr, bytes), "cudaMalloc"));
+  ZCCL_CHECK(cudaResult(cudaMalloc(&b->ptr, bytes), "cudaMalloc"));
   b->bytes = bytes;
   return zcclSuccess;
 }
@@ -45,12 +45,12 @@ zcclResult_t DeviceEngine::scratch(int slot, size_t bytes, void** ptr) {
 
 zcclResult_t DeviceEngine::copy(void* dst, const void* src, size_t bytes) {
   if (bytes == 0 || dst == src) return zcclSuccess;
-  return cudaCheck(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream_), "cudaMemcpyAsync");
+  return cudaResult(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, stream_), "cudaMemcpyAsync");
 }
 
 zcclResult_t DeviceEngine::checkStatus(const char* what) {
-  ZCCL_CHECK(cudaCheck(cudaMemcpyAsync(hostSmall_, small_.ptr, 16, cudaMemcpyDeviceToHost, stream_), "copy"));
-  ZCCL_CHECK(cudaCheck(cudaStreamSynchronize(stream_), "cudaStreamSynchronize"));
+  ZCCL_CHECK(cudaResult(cudaMemcpyAsync(hostSmall_, small_.ptr, 16, cudaMemcpyDeviceToHost, stream_), "copy"));
+  ZCCL_CHECK(cudaResult(cudaStreamSynchronize(stream_), "cudaStreamSynchronize"));
   int32_t status[kk::kStatusWords];
   std::memcpy(status, hostSmall_, sizeof(status));
   ZCCL_REQUIRE(status[0] == 0, static_cast<zcclResult_t>(status[0]), "%s: frame rejected on the GPU (block %d)", what,
@@ -60,7 +60,9 @@ zcclResult_t DeviceEngine::checkStatus(const char* what) {
 
 zcclResult_t DeviceEngine::compress(const void* src, size_t count, zcclDataType_t dtype, const zcclCodecConfig_t& codec,
                                     void* frame, size_t capacity, size_t* frameBytes) {
-  auto batch = std::make_unique<kk::EncodeBatch>();
+  ZCCL_CHECK(ensureStatusWords());
+  if (encodeBatch_ == nullptr) encodeBatch_ = std::make_unique<kk::EncodeBatch>();
+  kk::EncodeBatch* batch = encodeBatch_.get();
   batch->dtype = dtype;
   batch->checksum = codec.checksum == 1;
   batch->nsegs = 1;
@@ -68,11 +70,9 @@ zcclResult_t DeviceEngine::compress(const void* src, size_t count, zcclDataType_
   size_t ws = 0;
   ZCCL_CHECK(kk::launchEncode(*batch, nullptr, nullptr, nullptr, nullptr, &ws, stream_));
   ZCCL_CHECK(ensure(&workspace_, ws + 1));
-  ZCCL_CHECK(ensure(&small_, 64));
-  if (hostSmall_ == nullptr) ZCCL_CHECK(cudaCheck(cudaMallocHost(&hostSmall_, 64), "cudaMallocHost"));
   ZCCL_CHECK(kk::launchEncode(*batch, src, frame, static_cast<uint64_t*>(small_.ptr), workspace_.ptr, &ws, stream_));
-  ZCCL_CHECK(cudaCheck(cudaMemcpyAsync(hostSmall_, small_.ptr, 8, cudaMemcpyDeviceToHost, stream_), "copy"));
-  ZCCL_CHECK(cudaCheck(cudaStreamSynchronize(stream_), "cudaStreamSynchronize"));
+  ZCCL_CHECK(cudaResult(cudaMemcpyAsync(hostSmall_, small_.ptr, 8, cudaMemcpyDeviceToHost, stream_), "copy"));
+  ZCCL_CHECK(cudaResult(cudaStreamSynchronize(stream_), "cudaStreamSynchronize"));
   *frameBytes = static_cast<size_t>(hostSmall_[0]);
   ZCCL_REQUIRE(*frameBytes <= capacity, zcclInternalError, "device compress: frame larger than its slot");
   return zcclSuccess;
@@ -80,14 +80,14 @@ zcclResult_t DeviceEngine::compress(const void* src, size_t count, zcclDataType_
 
 zcclResult_t DeviceEngine::decompress(const void* frame, size_t frameBytes, void* dst, size_t count,
                                       zcclDataType_t dtype) {
-  auto batch = std::make_unique<kk::DecodeBatch>();
+  ZCCL_CHECK(ensureStatusWords());
+  if (decodeBatch_ == nullptr) decodeBatch_ = std::make_unique<kk::DecodeBatch>();
+  kk::DecodeBatch* batch = decodeBatch_.get();
   batch->dtype = dtype;
   batch->nsegs = 1;
   batch->segs[0] = {0, frameBytes, count, 0};
-  ZCCL_CHECK(ensure(&small_, 64));
-  if (hostSmall_ == nullptr) ZCCL_CHECK(cudaCheck(cudaMallocHost(&hostSmall_, 64), "cudaMallocHost"));
-  ZCCL_CHECK(cudaCheck(cudaMemsetAsync(small_.ptr, 0, 16, stream_), "cudaMemsetAsync"));
-  size_t ws = 1;
+  ZCCL_CHECK(cudaResult(cudaMemsetAsync(small_.ptr, 0, 16, stream_), "cudaMemsetAsync"));
+  size_t ws = 1;  // decoding needs no workspace: a non-null one of 1 byte skips the size query
   char dummy = 0;
   ZCCL_CHECK(kk::launchDecode(*batch, frame, dst, static_cast<int32_t*>(small_.ptr), &dummy, &ws, stream_));
   return checkStatus("device decompress");
@@ -96,7 +96,9 @@ zcclResult_t DeviceEngine::decompress(const void* frame, size_t frameBytes, void
 zcclResult_t DeviceEngine::reduce(const ReduceInput* inputs, int n, size_t count, zcclDataType_t dtype, zcclRedOp_t op,
                                   int sources, bool partialOnly, void* out) {
   ZCCL_REQUIRE(n >= 1 && n <= kk::kMaxBatchSegments, zcclInternalError, "device reduce: %d inputs", n);
-  auto batch = std::make_unique<kk::ReduceBatch>();
+  ZCCL_CHECK(ensureStatusWords());
+  if (reduceBatch_ == nullptr) reduceBatch_ = std::make_unique<kk::ReduceBatch>();
+  kk::ReduceBatch* batch = reduceBatch_.get();
   batch->dtype = dtype;
   batch->op = partialOnly && op == zcclAvg ? zcclSum : op;  // a partial avg is a rounded sum
   batch->count = count;
@@ -109,7 +111,7 @@ zcclResult_t DeviceEngine::reduce(const ReduceInput* inputs, int n, size_t count
     const uint8_t*& base = inputs[i].frameBytes != 0 ? frames : raw;
     if (base == nullptr || p < base) base = p;
   }
-  const size_t elem = dtype == zcclFloat32 ? 4 : 2;
+  const size_t elem = dtypeBytes(dtype);
   for (int i = 0; i < n; ++i) {
     const uint8_t* p = static_cast<const uint8_t*>(inputs[i].data);
     const bool isFrame = inputs[i].frameBytes != 0;
@@ -117,15 +119,13 @@ zcclResult_t DeviceEngine::reduce(const ReduceInput* inputs, int n, size_t count
                          inputs[i].frameBytes, isFrame ? 1 : 0};
     ZCCL_REQUIRE(isFrame || (p - raw) % elem == 0, zcclInternalError, "device reduce: misaligned raw input");
   }
-  ZCCL_CHECK(ensure(&small_, 64));
-  if (hostSmall_ == nullptr) ZCCL_CHECK(cudaCheck(cudaMallocHost(&hostSmall_, 64), "cudaMallocHost"));
-  ZCCL_CHECK(cudaCheck(cudaMemsetAsync(small_.ptr, 0, 16, stream_), "cudaMemsetAsync"));
-  size_t ws = 1;
+  ZCCL_CHECK(cudaResult(cudaMemsetAsync(small_.ptr, 0, 16, stream_), "cudaMemsetAsync"));
+  size_t ws = 1;  // as in decompress: no workspace
   char dummy = 0;
   ZCCL_CHECK(kk::launchDecodeReduce(*batch, frames, raw, out, static_cast<int32_t*>(small_.ptr), &dummy, &ws, stream_));
   return checkStatus("device reduce");
 }
 
-zcclResult_t DeviceEngine::synchronize() { return cudaCheck(cudaStreamSynchronize(stream_), "cudaStreamSynchronize"); }
+zcclResult_t DeviceEngine::synchronize() { return cudaResult(cudaStreamSynchronize(stream_), "cudaStreamSynchronize"); }
 
 }  // namespace zccl::algo

@@ -9,10 +9,12 @@
 
 #include <cuda_runtime.h>
 
+#include <memory>
 #include <vector>
 
 #include "algo/engine.h"
 #include "api/comm.h"
+#include "kernels/launch.h"
 
 namespace zccl::algo {
 
@@ -36,12 +38,17 @@ class DeviceEngine final : public Engine, public api::StreamBound {
     size_t bytes = 0;
   };
   zcclResult_t ensure(Buffer* b, size_t bytes);
+  zcclResult_t ensureStatusWords();  // small_ on the device and its pinned host copy
   zcclResult_t checkStatus(const char* what);
 
   cudaStream_t stream_ = nullptr;
   std::vector<Buffer> slots_;
   Buffer workspace_, small_;       // kernel workspace; sizes and status words
   uint64_t* hostSmall_ = nullptr;  // pinned
+  // Launch descriptions (several KiB each), allocated once rather than per chunk.
+  std::unique_ptr<kernels::EncodeBatch> encodeBatch_;
+  std::unique_ptr<kernels::DecodeBatch> decodeBatch_;
+  std::unique_ptr<kernels::ReduceBatch> reduceBatch_;
 };
 
 }  // namespace zccl::algo

@@ -23,8 +23,7 @@ zcclResult_t gatherToRoot(Context& ctx, const void* own, const Segments& seg, vo
   }
   uint8_t* d = static_cast<uint8_t*>(recv);
   ZCCL_CHECK(ctx.engine.copy(d + seg.offset[r] * eb, own, seg.count[r] * eb));
-  size_t cap = 0;
-  for (size_t c : seg.count) cap = std::max(cap, ctx.blockCapacity(c));
+  const size_t cap = ctx.blockCapacity(seg.maxCount());
   uint8_t* slots = nullptr;
   if (ctx.compress) ZCCL_CHECK(ctx.engine.scratch(1, cap * P, reinterpret_cast<void**>(&slots)));
   std::vector<IncomingBlock> in(P);

@@ -3,8 +3,8 @@
 #include <chrono>
 #include <cstring>
 
-#include "algo/host_reduce.h"
 #include "common/check.h"
+#include "common/dtype_size.h"
 
 namespace zccl::algo {
 namespace {
@@ -49,16 +49,16 @@ zcclResult_t HostEngine::decompress(const void* frame, size_t frameBytes, void* 
 
 zcclResult_t HostEngine::reduce(const ReduceInput* inputs, int n, size_t count, zcclDataType_t dtype, zcclRedOp_t op,
                                 int sources, bool partialOnly, void* out) {
-  ReduceAccumulator acc(dtype, op, count);
+  ReduceAccumulator& acc = accumulator_;
+  acc.reset(dtype, op, count);
+  const size_t rawBytes = count * dtypeBytes(dtype);  // room for a decoded chunk
+  if (decodeScratch_.size() < rawBytes) decodeScratch_ = AlignedBuffer(rawBytes);
   zcclResult_t first = zcclSuccess;
   for (int i = 0; i < n; ++i) {
     if (inputs[i].frameBytes == 0) {
       acc.add(inputs[i].data);
       continue;
     }
-    size_t rawBytes = 0;  // the bound exceeds the raw size: room for the decoded chunk
-    ZCCL_CHECK(zcclCodecMaxCompressedSize(count, dtype, &rawBytes));
-    if (decodeScratch_.size() < rawBytes) decodeScratch_ = AlignedBuffer(rawBytes);
     const zcclResult_t r = decompress(inputs[i].data, inputs[i].frameBytes, decodeScratch_.data(), count, dtype);
     if (r != zcclSuccess) {
       first = first == zcclSuccess ? r : first;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "algo/engine.h"
+#include "algo/host_reduce.h"
 #include "common/aligned_buffer.h"
 
 namespace zccl::algo {
@@ -23,6 +24,7 @@ class HostEngine final : public Engine {
  private:
   std::vector<AlignedBuffer> slots_;
   AlignedBuffer decodeScratch_;
+  ReduceAccumulator accumulator_;
   double codecSeconds_ = 0.0;
 };
 

@@ -215,12 +215,13 @@ void dispatchNative(zcclDataType_t d, F&& f) {
 
 }  // namespace
 
-bool reducible(zcclDataType_t dtype, zcclRedOp_t op) {
-  return static_cast<int>(dtype) >= 0 && dtype < zcclNumTypes && static_cast<int>(op) >= 0 && op < zcclNumOps;
+void ReduceAccumulator::reset(zcclDataType_t dtype, zcclRedOp_t op, size_t count) {
+  dtype_ = dtype;
+  op_ = op;
+  count_ = count;
+  added_ = 0;
+  acc_.resize(count * accBytes(dtype));  // the first add() overwrites every element
 }
-
-ReduceAccumulator::ReduceAccumulator(zcclDataType_t dtype, zcclRedOp_t op, size_t count)
-    : dtype_(dtype), op_(op), count_(count), acc_(count * accBytes(dtype)) {}
 
 void ReduceAccumulator::add(const void* source) {
   const bool first = added_++ == 0;

@@ -16,23 +16,25 @@
 
 namespace zccl::algo {
 
-bool reducible(zcclDataType_t dtype, zcclRedOp_t op);
-
 // out = op over `n` sources (count elements each); out may alias source 0.
 void reduceBuffers(zcclDataType_t dtype, zcclRedOp_t op, const void* const* sources, int n, size_t count, void* out);
 
 class ReduceAccumulator {
  public:
-  ReduceAccumulator(zcclDataType_t dtype, zcclRedOp_t op, size_t count);
+  ReduceAccumulator() = default;
+  ReduceAccumulator(zcclDataType_t dtype, zcclRedOp_t op, size_t count) { reset(dtype, op, count); }
+  // Starts a new reduction, keeping the storage of the previous one (no allocation once it is
+  // large enough: an engine reduces every chunk of a collective with one accumulator).
+  void reset(zcclDataType_t dtype, zcclRedOp_t op, size_t count);
   void add(const void* source);               // the next source, in order
   void finish(int sources, void* out) const;  // rounds and writes count elements
   // The accumulator as the dtype rounded (what a ring hop sends on), without avg's division.
   void partial(void* out) const;
 
  private:
-  zcclDataType_t dtype_;
-  zcclRedOp_t op_;
-  size_t count_;
+  zcclDataType_t dtype_ = zcclFloat32;
+  zcclRedOp_t op_ = zcclSum;
+  size_t count_ = 0;
   int added_ = 0;
   std::vector<uint8_t> acc_;  // count_ accumulator elements
 };

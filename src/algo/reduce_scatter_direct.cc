@@ -23,8 +23,7 @@ zcclResult_t directReduceScatter(Context& ctx, const void* send, const Segments&
   const uint8_t* s = static_cast<const uint8_t*>(send);
   uint8_t* o = static_cast<uint8_t*>(out);
   if (P == 1) return ctx.engine.copy(out, s + seg.offset[r] * eb, mine * eb);
-  size_t outCap = 0;
-  for (size_t c : seg.count) outCap = std::max(outCap, ctx.blockCapacity(c));
+  const size_t outCap = ctx.blockCapacity(seg.maxCount());
   const size_t inCap = ctx.compress ? ctx.blockCapacity(mine) : mine * eb;
   uint8_t *inSlots = nullptr, *outSlots = nullptr;
   ZCCL_CHECK(ctx.engine.scratch(1, inCap * P, reinterpret_cast<void**>(&inSlots)));

@@ -21,8 +21,7 @@ zcclResult_t ringReduceScatter(Context& ctx, const void* send, const Segments& s
   const uint8_t* s = static_cast<const uint8_t*>(send);
   if (P == 1) return ctx.engine.copy(out, s + seg.offset[r] * eb, seg.count[r] * eb);
   const int right = (r + 1) % P, left = (r - 1 + P) % P;
-  size_t maxCount = 0;
-  for (size_t c : seg.count) maxCount = std::max(maxCount, c);
+  const size_t maxCount = seg.maxCount();
   const size_t cap = ctx.compress ? ctx.blockCapacity(maxCount) : maxCount * eb;
   uint8_t *outSlot = nullptr, *inSlot = nullptr, *partial[2] = {nullptr, nullptr};
   ZCCL_CHECK(ctx.engine.scratch(0, cap, reinterpret_cast<void**>(&outSlot)));

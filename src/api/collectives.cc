@@ -59,6 +59,12 @@ zcclResult_t validate(const CallArgs& a, zcclComm** commOut) {
   return zcclSuccess;
 }
 
+// A device communicator's transport and engine work on the call's stream.
+void bindStream(zcclComm* comm, cudaStream_t stream) {
+  if (comm->streamBound != nullptr) comm->streamBound->setStream(stream);
+  if (comm->engineStream != nullptr) comm->engineStream->setStream(stream);
+}
+
 algo::Context makeContext(zcclComm* comm, zcclDataType_t dtype, bool compress, int tag) {
   zcclCodecConfig_t codec = ZCCL_CODEC_CONFIG_INITIALIZER;
   codec.mode = comm->config.codecMode;
@@ -208,8 +214,7 @@ zcclResult_t runPointToPoint(const std::vector<std::pair<zcclComm*, CallArgs>>& 
 }
 
 zcclResult_t run(zcclComm* comm, const CallArgs& a) {
-  if (comm->streamBound != nullptr) comm->streamBound->setStream(a.stream);
-  if (comm->engineStream != nullptr) comm->engineStream->setStream(a.stream);
+  bindStream(comm, a.stream);
   if (a.kind == Kind::kSend || a.kind == Kind::kRecv) return runPointToPoint({{comm, a}});
   if (a.count == 0) return zcclSuccess;
   return runCollective(comm, a);
@@ -252,8 +257,7 @@ zcclResult_t groupEnd() {
     if (a.kind != Kind::kSend && a.kind != Kind::kRecv) continue;
     zcclComm* comm = liveComm(handle);
     ZCCL_REQUIRE(comm != nullptr, zcclInvalidUsage, "zcclGroupEnd: a communicator was destroyed inside the group");
-    if (comm->streamBound != nullptr) comm->streamBound->setStream(a.stream);
-    if (comm->engineStream != nullptr) comm->engineStream->setStream(a.stream);
+    bindStream(comm, a.stream);
     p2p.emplace_back(comm, a);
   }
   zcclResult_t first = group.firstError;

@@ -28,12 +28,12 @@ zcclResult_t resolveConfig(const zcclConfig_t* config, ResolvedConfig* out) {
                  "config was not initialised with ZCCL_CONFIG_INITIALIZER");
     c = *config;
   }
-  out->compression =
-      c.compression != ZCCL_CONFIG_UNDEF_INT ? c.compression : paramChoice(Param::kCompression, {"0", "1", "auto"});
-  if (c.compression == ZCCL_CONFIG_UNDEF_INT) {  // also accept off / on
-    const std::string v = paramString(Param::kCompression);
-    if (v == "off") out->compression = ZCCL_COMPRESSION_OFF;
-    if (v == "on") out->compression = ZCCL_COMPRESSION_ON;
+  if (c.compression != ZCCL_CONFIG_UNDEF_INT) {
+    out->compression = c.compression;
+  } else {  // "off" and "on" spell 0 and 1
+    static constexpr int kPolicy[] = {ZCCL_COMPRESSION_OFF, ZCCL_COMPRESSION_ON, ZCCL_COMPRESSION_AUTO,
+                                      ZCCL_COMPRESSION_OFF, ZCCL_COMPRESSION_ON};
+    out->compression = kPolicy[paramChoice(Param::kCompression, {"0", "1", "auto", "off", "on"})];
   }
   out->codecMode =
       c.codecMode != ZCCL_CONFIG_UNDEF_INT ? c.codecMode : paramChoice(Param::kCodecMode, {"stored", "window"});

@@ -22,12 +22,12 @@ struct CodecTraits {
   uint8_t extraPlanes;    // residual bits stored as bit-planes beside the code planes
   uint8_t maxCodeBits;    // largest k a block may use (= E: 2^E codes cover every exponent)
 
-  ZCCL_HD bool coded() const { return expBits != 0; }
+  ZCCL_HD constexpr bool coded() const { return expBits != 0; }
   ZCCL_HD uint32_t maxExp() const { return (1u << expBits) - 1u; }
 };
 
 // dtype is a zcclDataType_t value.
-ZCCL_HD CodecTraits codecTraits(int dtype) {
+ZCCL_HD constexpr CodecTraits codecTraits(int dtype) {
   switch (dtype) {
     case 0:   // int8
     case 1:   // uint8
@@ -88,9 +88,31 @@ ZCCL_HD void storeLE16(uint8_t* p, uint16_t v) { storeLE<uint16_t>(p, v); }
 ZCCL_HD void storeLE32(uint8_t* p, uint32_t v) { storeLE<uint32_t>(p, v); }
 ZCCL_HD void storeLE64(uint8_t* p, uint64_t v) { storeLE<uint64_t>(p, v); }
 
-// Element i of a little-endian array of elemBytes-wide elements, zero-extended (elemBytes <= 4).
+// The element at p of a little-endian array of elemBytes-wide elements (2 or 4), zero-extended,
+// and its store.
 ZCCL_HD uint32_t loadElement(const uint8_t* p, uint32_t elemBytes) {
   return elemBytes == 2 ? loadLE16(p) : loadLE32(p);
+}
+ZCCL_HD void storeElement(uint8_t* p, uint32_t elemBytes, uint32_t x) {
+  if (elemBytes == 2) {
+    storeLE16(p, static_cast<uint16_t>(x));
+  } else {
+    storeLE32(p, x);
+  }
+}
+
+// The byte-wide residual planes of compacted element j of a block's nCoded (see the top).
+ZCCL_HD void putResidual(const CodecTraits& t, uint8_t* planes, uint32_t nCoded, uint32_t j, uint32_t r) {
+  if (t.residualBytes == 1) {
+    planes[j] = static_cast<uint8_t>(r);
+  } else {  // fp32: a u16 plane of bits 0-15, then a u8 plane of bits 16-23
+    storeLE16(planes + 2 * j, static_cast<uint16_t>(r));
+    planes[2 * nCoded + j] = static_cast<uint8_t>(r >> 16);
+  }
+}
+ZCCL_HD uint32_t getResidual(const CodecTraits& t, const uint8_t* planes, uint32_t nCoded, uint32_t j) {
+  if (t.residualBytes == 1) return planes[j];
+  return loadLE16(planes + 2 * j) | (static_cast<uint32_t>(planes[2 * nCoded + j]) << 16);
 }
 
 }  // namespace zccl::codec

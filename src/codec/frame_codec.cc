@@ -10,9 +10,6 @@
 namespace zccl::codec {
 namespace {
 
-constexpr uint64_t kMaxCount = (uint64_t{1} << 62);
-static_assert(kMaxCount / 8 == kMaxFrameCount, "encoder and decoder agree on the largest count");
-
 zcclResult_t writeStoredFrame(const BlockCodec& codec, int dtype, const CodecTraits& t, const uint8_t* in,
                               uint64_t count, bool checksum, uint8_t* out, size_t capacity, size_t* frameBytes) {
   const uint8_t flags = checksum ? kFlagChecksum : 0;
@@ -42,7 +39,7 @@ zcclResult_t maxFrameBytes(int dtype, uint64_t count, size_t* bound) {
   ZCCL_REQUIRE(bound != nullptr, zcclInvalidArgument, "codec: bound is NULL");
   const CodecTraits t = codecTraits(dtype);
   ZCCL_REQUIRE(t.elemBytes != 0, zcclInvalidArgument, "codec: unknown dtype %d", dtype);
-  ZCCL_REQUIRE(count <= kMaxCount / 8, zcclInvalidArgument, "codec: count %llu is too large",
+  ZCCL_REQUIRE(count <= kMaxFrameCount, zcclInvalidArgument, "codec: count %llu is too large",
                static_cast<unsigned long long>(count));
   *bound = static_cast<size_t>(storedFrameBytes(t, count, kFlagChecksum));
   return zcclSuccess;
@@ -52,7 +49,7 @@ zcclResult_t encodeFrame(const BlockCodec& codec, int dtype, const uint8_t* in, 
                          const EncodeOptions& opts, uint8_t* out, size_t capacity, size_t* frameBytes) {
   const CodecTraits t = codecTraits(dtype);
   ZCCL_REQUIRE(t.elemBytes != 0, zcclInvalidArgument, "codec: unknown dtype %d", dtype);
-  ZCCL_REQUIRE(count <= kMaxCount / 8, zcclInvalidArgument, "codec: count %llu is too large",
+  ZCCL_REQUIRE(count <= kMaxFrameCount, zcclInvalidArgument, "codec: count %llu is too large",
                static_cast<unsigned long long>(count));
   ZCCL_REQUIRE(in != nullptr || count == 0, zcclInvalidArgument, "codec: input is NULL with count %llu",
                static_cast<unsigned long long>(count));

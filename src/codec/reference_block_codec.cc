@@ -30,21 +30,6 @@ uint32_t getBits(const uint8_t* stream, uint32_t bitPos, uint32_t bits) {
   return value;
 }
 
-// Writes the byte-wide residual planes of compacted element `j` (of nCoded).
-void putResidual(const CodecTraits& t, uint8_t* planes, uint32_t nCoded, uint32_t j, uint32_t r) {
-  if (t.residualBytes == 1) {
-    planes[j] = static_cast<uint8_t>(r);
-  } else {  // fp32: a u16 plane of bits 0-15, then a u8 plane of bits 16-23
-    storeLE16(planes + 2 * j, static_cast<uint16_t>(r));
-    planes[2 * nCoded + j] = static_cast<uint8_t>(r >> 16);
-  }
-}
-
-uint32_t getResidual(const CodecTraits& t, const uint8_t* planes, uint32_t nCoded, uint32_t j) {
-  if (t.residualBytes == 1) return planes[j];
-  return loadLE16(planes + 2 * j) | (static_cast<uint32_t>(planes[2 * nCoded + j]) << 16);
-}
-
 }  // namespace
 
 void blockHistogram(const CodecTraits& t, const uint8_t* in, uint32_t n, uint32_t* hist, uint32_t* zeros) {
@@ -138,11 +123,7 @@ const char* decodeWindowBlock(const CodecTraits& t, const uint8_t* src, uint32_t
         ++coded;
         x = joinElement(t, e, r);
       }
-      if (t.elemBytes == 2) {
-        storeLE16(out + 2 * i, static_cast<uint16_t>(x));
-      } else {
-        storeLE32(out + 4 * i, x);
-      }
+      storeElement(out + i * t.elemBytes, t.elemBytes, x);
     }
     escPos += c * h.escBits;
   }

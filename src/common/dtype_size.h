@@ -1,35 +1,16 @@
-// Size in bytes of one element of every NCCL datatype. One table shared by the API validation, the host
-// reductions, the MPI transport and the tests, so a new dtype is added in exactly one place.
+// Size in bytes of one element of every NCCL datatype, for the API validation, the host
+// reductions, the transports, the perf binaries and the tests.
 #pragma once
 
 #include <cstddef>
 
+#include "codec/dtype_traits.h"
 #include "zccl/zccl_types.h"
 
 namespace zccl {
 
 // Returns 0 for a value outside zcclDataType_t, so callers can reject it as an invalid argument.
-constexpr size_t dtypeBytes(zcclDataType_t d) {
-  switch (d) {
-    case zcclInt8:
-    case zcclUint8:
-    case zcclFloat8e4m3:
-    case zcclFloat8e5m2:
-      return 1;
-    case zcclFloat16:
-    case zcclBfloat16:
-      return 2;
-    case zcclInt32:
-    case zcclUint32:
-    case zcclFloat32:
-      return 4;
-    case zcclInt64:
-    case zcclUint64:
-    case zcclFloat64:
-      return 8;
-    default:
-      return 0;
-  }
-}
+// The sizes are the codec's (codec/dtype_traits.h), the one table of per-dtype facts.
+constexpr size_t dtypeBytes(zcclDataType_t d) { return codec::codecTraits(d).elemBytes; }
 
 }  // namespace zccl

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/check.h"
 #include "zccl/zccl_types.h"
 
 namespace zccl::transport {
@@ -25,14 +26,11 @@ struct Request {
   bool active() const { return id >= 0; }
 };
 
-enum class MemorySpace { kHost, kDevice };
-
 class Transport {
  public:
   virtual ~Transport() = default;
   virtual int rank() const = 0;
   virtual int size() const = 0;
-  virtual MemorySpace memorySpace() const = 0;
   // True if a receive must name the exact size of the message (NCCL); false if it may name a
   // capacity and learn the size at completion (MPI, local).
   virtual bool exactReceiveSizes() const = 0;
@@ -44,13 +42,12 @@ class Transport {
   // Completes a request; for a receive, *bytes is the size of the message (may be nullptr).
   virtual zcclResult_t wait(Request* req, size_t* bytes) = 0;
 
-  // Completes every active request of `reqs`; sizes (optional) receives each received size.
-  zcclResult_t waitAll(std::vector<Request>& reqs, std::vector<size_t>* sizes = nullptr) {
-    if (sizes != nullptr) sizes->assign(reqs.size(), 0);
+  // Completes every active request of `reqs` (sends: the sizes of receives are not returned).
+  zcclResult_t waitAll(std::vector<Request>& reqs) {
     zcclResult_t first = zcclSuccess;
     for (size_t i = 0; i < reqs.size(); ++i) {
       if (!reqs[i].active()) continue;
-      const zcclResult_t r = wait(&reqs[i], sizes != nullptr ? &(*sizes)[i] : nullptr);
+      const zcclResult_t r = wait(&reqs[i], nullptr);
       if (r != zcclSuccess && first == zcclSuccess) first = r;
     }
     return first;
@@ -65,18 +62,19 @@ class Transport {
 
   // The transport's own collectives ("plain" path), in its memory space, with NCCL's argument
   // meaning. plainSupports says which a transport can run natively for a dtype, op and count;
-  // the others go through ZipCCL's algorithms with compression off.
+  // the others go through ZipCCL's algorithms with compression off. A transport without
+  // collectives of its own keeps the defaults (none supported; never called).
   enum class Coll { kAllReduce, kBroadcast, kReduce, kAllGather, kReduceScatter, kAlltoAll };
-  virtual bool plainSupports(Coll coll, zcclDataType_t dtype, zcclRedOp_t op, size_t count) const = 0;
-  virtual zcclResult_t plainAllReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype,
-                                      zcclRedOp_t op) = 0;
-  virtual zcclResult_t plainBroadcast(const void* send, void* recv, size_t count, zcclDataType_t dtype, int root) = 0;
-  virtual zcclResult_t plainReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype, zcclRedOp_t op,
-                                   int root) = 0;
-  virtual zcclResult_t plainAllGather(const void* send, void* recv, size_t count, zcclDataType_t dtype) = 0;
-  virtual zcclResult_t plainReduceScatter(const void* send, void* recv, size_t count, zcclDataType_t dtype,
-                                          zcclRedOp_t op) = 0;
-  virtual zcclResult_t plainAlltoAll(const void* send, void* recv, size_t count, zcclDataType_t dtype) = 0;
+  virtual bool plainSupports(Coll, zcclDataType_t, zcclRedOp_t, size_t) const { return false; }
+  virtual zcclResult_t plainAllReduce(const void*, void*, size_t, zcclDataType_t, zcclRedOp_t) { return noPlain(); }
+  virtual zcclResult_t plainBroadcast(const void*, void*, size_t, zcclDataType_t, int) { return noPlain(); }
+  virtual zcclResult_t plainReduce(const void*, void*, size_t, zcclDataType_t, zcclRedOp_t, int) { return noPlain(); }
+  virtual zcclResult_t plainAllGather(const void*, void*, size_t, zcclDataType_t) { return noPlain(); }
+  virtual zcclResult_t plainReduceScatter(const void*, void*, size_t, zcclDataType_t, zcclRedOp_t) { return noPlain(); }
+  virtual zcclResult_t plainAlltoAll(const void*, void*, size_t, zcclDataType_t) { return noPlain(); }
+
+ private:
+  static zcclResult_t noPlain() { ZCCL_FAIL(zcclInternalError, "this transport has no plain collectives"); }
 };
 
 }  // namespace zccl::transport

@@ -1,11 +1,11 @@
 #include "tune/policy.h"
 
+#include "codec/dtype_traits.h"
+
 namespace zccl::tune {
 
-bool codedType(zcclDataType_t dtype) { return dtype == zcclBfloat16 || dtype == zcclFloat16 || dtype == zcclFloat32; }
-
 Decision decide(const api::ResolvedConfig& config, bool plainAvailable, zcclDataType_t dtype, size_t messageBytes) {
-  if (!codedType(dtype)) return Decision{plainAvailable, false};
+  if (!codec::codecTraits(dtype).coded()) return Decision{plainAvailable, false};
   switch (config.compression) {
     case ZCCL_COMPRESSION_OFF:
       return Decision{false, false};

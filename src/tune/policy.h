@@ -21,8 +21,6 @@ struct Decision {
   bool compress;  // otherwise: ZipCCL's algorithm with compression on or off
 };
 
-bool codedType(zcclDataType_t dtype);
-
 // messageBytes: the bytes one rank contributes (count * element size; per block for all-gather,
 // reduce-scatter and all-to-all).
 Decision decide(const api::ResolvedConfig& config, bool plainAvailable, zcclDataType_t dtype, size_t messageBytes);

@@ -37,8 +37,7 @@ TEST(RealTensors, WholeFilesAsUnevenSegments) {
     data::TensorFile tf;
     std::string error;
     ASSERT_TRUE(data::readTensorFile(path, &tf, &error)) << error;
-    std::vector<uint8_t> all;
-    for (const data::Tensor& t : tf.tensors) all.insert(all.end(), t.bytes.begin(), t.bytes.end());
+    const std::vector<uint8_t> all = data::concatTensors(tf);
     const zcclDataType_t dtype = tf.tensors.front().dtype;
     const size_t count = all.size() / dtypeBytes(dtype);
     const size_t segs[3] = {count / 3 + 1, count / 3 - 1, count - 2 * (count / 3)};

@@ -16,13 +16,6 @@ const size_t kSizes[] = {0,    1,    2,    3,    31,   32,   33,   63,   64,    
                          4096, 4097, 4127, 4128, 4129, 8191, 8192, 8193, 12289, 65521, 100003};
 const zcclDataType_t kFloatTypes[] = {zcclBfloat16, zcclFloat16, zcclFloat32};
 
-std::vector<uint8_t> payload(const std::string& spec, zcclDataType_t dtype, size_t count, uint64_t seed) {
-  data::SyntheticSpec s;
-  std::string error;
-  EXPECT_TRUE(data::parseSyntheticSpec(spec, &s, &error)) << error;
-  return data::makeSynthetic(s, dtype, count, seed);
-}
-
 class FloatRoundTrip : public ::testing::TestWithParam<std::tuple<zcclDataType_t, std::string>> {};
 
 TEST_P(FloatRoundTrip, AllSizesLosslessAndIdentical) {

@@ -14,7 +14,7 @@ namespace zccl::test {
 namespace {
 
 TEST(Errors, BadArgumentsAreRefusedWithAMessage) {
-  runRanks(2, localConfig(ZCCL_COMPRESSION_ON), [](zcclComm_t comm, int) {
+  runRanks(2, localConfig(ZCCL_COMPRESSION_ON), [](zcclComm_t comm, int rank) {
     std::vector<float> a(64, 1.0f), b(128);
     auto expectError = [](zcclResult_t res, zcclResult_t want, const char* words) {
       EXPECT_EQ(res, want) << words;
@@ -45,6 +45,7 @@ TEST(Errors, BadArgumentsAreRefusedWithAMessage) {
     EXPECT_EQ(zcclCommCount(comm, &n), zcclSuccess);
     EXPECT_EQ(n, 2);
     EXPECT_EQ(zcclCommUserRank(comm, &r), zcclSuccess);
+    EXPECT_EQ(r, rank);
     EXPECT_EQ(zcclCommCount(comm, nullptr), zcclInvalidArgument);
   });
   EXPECT_EQ(zcclGroupEnd(), zcclInvalidUsage);

@@ -8,25 +8,16 @@
 #include "algo/device_engine.h"
 #include "algo/host_reduce.h"
 #include "collectives/local_harness.h"
+#include "common/cuda_device.h"
 #include "synthetic.h"
 
 namespace zccl::test {
 namespace {
 
-std::string gpuUnavailable() {
-  int n = 0;
-  const cudaError_t e = cudaGetDeviceCount(&n);
-  if (e != cudaSuccess) {
-    return std::string("no CUDA device: cudaGetDeviceCount returned error ") + std::to_string(static_cast<int>(e)) +
-           " (" + cudaGetErrorString(e) + ")";
-  }
-  return n == 0 ? "no CUDA device" : "";
-}
-
 class GpuComm : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string why = gpuUnavailable();
+    const std::string why = cudaDeviceUnavailable();
     if (!why.empty()) GTEST_SKIP() << why;
   }
 };
@@ -46,6 +37,8 @@ TEST_F(GpuComm, SingleRankCollectivesOnDeviceBuffers) {
   cudaMemcpy(send, host.data(), host.size(), cudaMemcpyHostToDevice);
   cudaStream_t stream;
   cudaStreamCreate(&stream);
+  // One rank: this exercises NCCL init and the P == 1 copy only, no compression; the codec on
+  // device buffers is covered by DeviceEngineMatchesTheCpuCodec below.
   ASSERT_EQ(zcclAllReduce(send, recv, count, zcclBfloat16, zcclSum, comm, stream), zcclSuccess);
   cudaStreamSynchronize(stream);
   std::vector<uint8_t> back(host.size());
@@ -100,7 +93,7 @@ TEST_F(GpuComm, DeviceEngineMatchesTheCpuCodec) {
 }
 
 TEST(GpuCommWithoutDevice, InitFailsCleanlyWithoutAGpu) {
-  if (gpuUnavailable().empty()) GTEST_SKIP() << "a GPU is present";
+  if (cudaDeviceUnavailable().empty()) GTEST_SKIP() << "a GPU is present";
   zcclUniqueId id{};
   zcclComm_t comm = reinterpret_cast<zcclComm_t>(0x1);
   EXPECT_NE(zcclCommInitRank(&comm, 1, id, 0), zcclSuccess);

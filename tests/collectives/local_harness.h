@@ -61,46 +61,39 @@ inline double verifiableValue(zcclDataType_t d, int rank, size_t i, zcclRedOp_t 
   return isUnsigned ? static_cast<double>(h) : static_cast<double>(h) - 4.0;
 }
 
+// Stores v converted to T (static_cast) at p.
+template <class T>
+void storeAs(double v, uint8_t* p) {
+  const T x = static_cast<T>(v);
+  std::memcpy(p, &x, sizeof x);
+}
+
 inline void storeValue(zcclDataType_t d, double v, uint8_t* p) {
   switch (d) {
-    case zcclInt8: {
-      int8_t x = static_cast<int8_t>(v);
-      std::memcpy(p, &x, 1);
+    case zcclInt8:
+      storeAs<int8_t>(v, p);
       break;
-    }
-    case zcclUint8: {
-      uint8_t x = static_cast<uint8_t>(v);
-      std::memcpy(p, &x, 1);
+    case zcclUint8:
+      storeAs<uint8_t>(v, p);
       break;
-    }
-    case zcclInt32: {
-      int32_t x = static_cast<int32_t>(v);
-      std::memcpy(p, &x, 4);
+    case zcclInt32:
+      storeAs<int32_t>(v, p);
       break;
-    }
-    case zcclUint32: {
-      uint32_t x = static_cast<uint32_t>(v);
-      std::memcpy(p, &x, 4);
+    case zcclUint32:
+      storeAs<uint32_t>(v, p);
       break;
-    }
-    case zcclInt64: {
-      int64_t x = static_cast<int64_t>(v);
-      std::memcpy(p, &x, 8);
+    case zcclInt64:
+      storeAs<int64_t>(v, p);
       break;
-    }
-    case zcclUint64: {
-      uint64_t x = static_cast<uint64_t>(v);
-      std::memcpy(p, &x, 8);
+    case zcclUint64:
+      storeAs<uint64_t>(v, p);
       break;
-    }
     case zcclFloat64:
-      std::memcpy(p, &v, 8);
+      storeAs<double>(v, p);
       break;
-    case zcclFloat32: {
-      float x = static_cast<float>(v);
-      std::memcpy(p, &x, 4);
+    case zcclFloat32:
+      storeAs<float>(v, p);
       break;
-    }
     case zcclFloat16: {
       uint16_t x = floatToFp16(static_cast<float>(v));
       std::memcpy(p, &x, 2);

@@ -20,13 +20,13 @@ class Semantics : public ::testing::TestWithParam<Param> {};
 TEST_P(Semantics, ReductionsAreExact) {
   const Param p = GetParam();
   runRanks(p.ranks, localConfig(p.compression, p.algorithm),
-           [&](zcclComm_t comm, int r) { checkReductions(comm, r, p.ranks); });
+           [&](zcclComm_t comm, int r) { EXPECT_EQ(checkReductions(comm, r, p.ranks), 0u) << "rank " << r; });
 }
 
 TEST_P(Semantics, DataMovementIsExact) {
   const Param p = GetParam();
   runRanks(p.ranks, localConfig(p.compression, p.algorithm),
-           [&](zcclComm_t comm, int r) { checkDataMovement(comm, r, p.ranks); });
+           [&](zcclComm_t comm, int r) { EXPECT_EQ(checkDataMovement(comm, r, p.ranks), 0u) << "rank " << r; });
 }
 
 std::vector<Param> params() {

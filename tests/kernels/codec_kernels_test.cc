@@ -105,13 +105,6 @@ DecodeResult kernelDecode(zcclDataType_t dtype, const std::vector<std::vector<ui
   return r;
 }
 
-std::vector<uint8_t> payload(const std::string& spec, zcclDataType_t dtype, size_t count, uint64_t seed) {
-  data::SyntheticSpec s;
-  std::string error;
-  EXPECT_TRUE(data::parseSyntheticSpec(spec, &s, &error)) << error;
-  return data::makeSynthetic(s, dtype, count, seed);
-}
-
 // Frames of the kernels equal the reference codec's, and decode (kernels) bit-exactly.
 void expectKernelsMatchReference(zcclDataType_t dtype, const std::vector<uint8_t>& all,
                                  const std::vector<size_t>& counts, int checksum, const std::string& what) {

@@ -11,6 +11,8 @@
 
 #if ZCCL_KERNEL_TEST_GPU
 #include <cuda_runtime.h>
+
+#include "common/cuda_device.h"
 #endif
 
 namespace zccl::test {
@@ -18,13 +20,8 @@ namespace zccl::test {
 // Empty if kernels can run here, else why not (the GPU build without a device).
 inline std::string kernelsUnavailable() {
 #if ZCCL_KERNEL_TEST_GPU
-  int n = 0;
-  const cudaError_t e = cudaGetDeviceCount(&n);
-  if (e != cudaSuccess) {
-    return "no CUDA device: cudaGetDeviceCount returned error " + std::to_string(static_cast<int>(e)) + " (" +
-           cudaGetErrorString(e) + "); the emulated kernel tests (label kernels) cover this code";
-  }
-  if (n == 0) return "no CUDA device; the emulated kernel tests (label kernels) cover this code";
+  const std::string why = cudaDeviceUnavailable();
+  if (!why.empty()) return why + "; the emulated kernel tests (label kernels) cover this code";
 #endif
   return "";
 }

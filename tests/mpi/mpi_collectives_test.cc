@@ -51,8 +51,8 @@ TEST_P(MpiSemantics, AllCollectivesAreExact) {
   zcclComm_t comm = mpiComm(config);
   ASSERT_NE(comm, nullptr);
   SCOPED_TRACE(std::string("mode ") + m.name + ", rank " + std::to_string(worldRank()));
-  checkReductions(comm, worldRank(), worldSize());
-  checkDataMovement(comm, worldRank(), worldSize());
+  EXPECT_EQ(checkReductions(comm, worldRank(), worldSize()), 0u);
+  EXPECT_EQ(checkDataMovement(comm, worldRank(), worldSize()), 0u);
   EXPECT_EQ(zcclCommDestroy(comm), zcclSuccess);
 }
 
@@ -95,8 +95,7 @@ TEST(Mpi, LosslessOnGaussianAndRealTensors) {
     data::TensorFile tf;
     std::string error;
     ASSERT_TRUE(data::readTensorFile(f, &tf, &error)) << error;
-    std::vector<uint8_t> all;
-    for (const data::Tensor& t : tf.tensors) all.insert(all.end(), t.bytes.begin(), t.bytes.end());
+    std::vector<uint8_t> all = data::concatTensors(tf);
     std::rotate(all.begin(), all.begin() + 2 * (worldRank() * 100003 % (all.size() / 2)), all.end());
     expectLossless(all, zcclBfloat16, ZCCL_ALGO_DIRECT);
   }

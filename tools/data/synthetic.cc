@@ -9,15 +9,9 @@
 namespace zccl::data {
 namespace {
 
-// splitmix64: small, fast, and identical everywhere (unlike std:: distributions).
 struct Rng {
   uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
+  uint64_t next() { return splitmix64(&state); }
   // Uniform in (0, 1).
   double uniform() { return (static_cast<double>(next() >> 11) + 0.5) * (1.0 / 9007199254740992.0); }
   double gaussian() {

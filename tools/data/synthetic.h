@@ -19,6 +19,15 @@ struct SyntheticSpec {
   double fraction = 0.5;  // share of exact zeros, the rest Gaussian (zeros:FRACTION)
 };
 
+// splitmix64: small, fast, and identical everywhere (unlike std:: distributions). Advances *state
+// and returns the next 64 random bits; the generator behind every synthetic payload.
+inline uint64_t splitmix64(uint64_t* state) {
+  uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
 // Parses "gaussian[:SIGMA]", "laplace", "student-t:NU", "zeros:FRACTION" or "random".
 // Returns false and sets *error on a malformed spec.
 bool parseSyntheticSpec(const std::string& text, SyntheticSpec* spec, std::string* error);

@@ -54,6 +54,15 @@ size_t Tensor::count() const {
   return n;
 }
 
+std::vector<uint8_t> concatTensors(const TensorFile& tf) {
+  size_t bytes = 0;
+  for (const Tensor& t : tf.tensors) bytes += t.bytes.size();
+  std::vector<uint8_t> all;
+  all.reserve(bytes);
+  for (const Tensor& t : tf.tensors) all.insert(all.end(), t.bytes.begin(), t.bytes.end());
+  return all;
+}
+
 bool parseSafetensors(const std::string& path, const std::vector<uint8_t>& file, TensorFile* out, std::string* error) {
   if (file.size() < 8) return fail(error, path, "truncated: " + std::to_string(file.size()) + " bytes, need 8");
   uint64_t headerLen = 0;

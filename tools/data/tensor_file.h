@@ -33,6 +33,10 @@ bool readTensorFile(const std::string& path, TensorFile* out, std::string* error
 bool parseSafetensors(const std::string& path, const std::vector<uint8_t>& file, TensorFile* out, std::string* error);
 bool parseNpy(const std::string& path, const std::vector<uint8_t>& file, TensorFile* out, std::string* error);
 
+// The bytes of all of tf's tensors, one after another in file order (mixed dtypes are not
+// separated: callers that need one dtype check it themselves).
+std::vector<uint8_t> concatTensors(const TensorFile& tf);
+
 // Directories holding the project's real tensors: $ZCCL_DATA_DIR, then ../shared/data relative to
 // the source tree and to the working directory. Returns the .safetensors files found, sorted.
 std::vector<std::string> findSharedTensorFiles();

@@ -82,20 +82,4 @@ zcclResult_t LocalTransport::exchangeSizes(int sendPeer, const uint64_t* send, s
   return wait(&r, nullptr);
 }
 
-// No collectives of its own: plainSupports() is false, so these are never called.
-#define ZCCL_LOCAL_NO_PLAIN ZCCL_FAIL(zcclInternalError, "local transport has no plain collectives")
-zcclResult_t LocalTransport::plainAllReduce(const void*, void*, size_t, zcclDataType_t, zcclRedOp_t) {
-  ZCCL_LOCAL_NO_PLAIN;
-}
-zcclResult_t LocalTransport::plainBroadcast(const void*, void*, size_t, zcclDataType_t, int) { ZCCL_LOCAL_NO_PLAIN; }
-zcclResult_t LocalTransport::plainReduce(const void*, void*, size_t, zcclDataType_t, zcclRedOp_t, int) {
-  ZCCL_LOCAL_NO_PLAIN;
-}
-zcclResult_t LocalTransport::plainAllGather(const void*, void*, size_t, zcclDataType_t) { ZCCL_LOCAL_NO_PLAIN; }
-zcclResult_t LocalTransport::plainReduceScatter(const void*, void*, size_t, zcclDataType_t, zcclRedOp_t) {
-  ZCCL_LOCAL_NO_PLAIN;
-}
-zcclResult_t LocalTransport::plainAlltoAll(const void*, void*, size_t, zcclDataType_t) { ZCCL_LOCAL_NO_PLAIN; }
-#undef ZCCL_LOCAL_NO_PLAIN
-
 }  // namespace zccl::transport

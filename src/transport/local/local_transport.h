@@ -48,7 +48,6 @@ class LocalTransport final : public Transport {
   LocalTransport(std::shared_ptr<LocalWorld> world, int rank) : world_(std::move(world)), rank_(rank) {}
   int rank() const override { return rank_; }
   int size() const override { return world_->size(); }
-  MemorySpace memorySpace() const override { return MemorySpace::kHost; }
   bool exactReceiveSizes() const override { return false; }
 
   zcclResult_t isend(int peer, int tag, const void* data, size_t bytes, Request* req) override;
@@ -56,14 +55,7 @@ class LocalTransport final : public Transport {
   zcclResult_t wait(Request* req, size_t* bytes) override;
   zcclResult_t exchangeSizes(int sendPeer, const uint64_t* send, size_t nsend, int recvPeer, uint64_t* recv,
                              size_t nrecv) override;
-
-  bool plainSupports(Coll, zcclDataType_t, zcclRedOp_t, size_t) const override { return false; }
-  zcclResult_t plainAllReduce(const void*, void*, size_t, zcclDataType_t, zcclRedOp_t) override;
-  zcclResult_t plainBroadcast(const void*, void*, size_t, zcclDataType_t, int) override;
-  zcclResult_t plainReduce(const void*, void*, size_t, zcclDataType_t, zcclRedOp_t, int) override;
-  zcclResult_t plainAllGather(const void*, void*, size_t, zcclDataType_t) override;
-  zcclResult_t plainReduceScatter(const void*, void*, size_t, zcclDataType_t, zcclRedOp_t) override;
-  zcclResult_t plainAlltoAll(const void*, void*, size_t, zcclDataType_t) override;
+  // No collectives of its own: the Transport defaults (plainSupports() false).
 
  private:
   struct PendingRecv {

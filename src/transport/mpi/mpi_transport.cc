@@ -43,9 +43,8 @@ const void* inPlace(const void* send, const void* recv) { return send == recv ? 
 
 // avg on top of a sum: divide each element by the rank count (truncating for integers).
 void divideForAvg(void* data, size_t count, zcclDataType_t dtype, int ranks) {
-  const void* sources[1] = {data};
   algo::ReduceAccumulator acc(dtype, zcclAvg, count);
-  acc.add(sources[0]);
+  acc.add(data);
   acc.finish(ranks, data);
 }
 
@@ -130,10 +129,11 @@ zcclResult_t MpiTransport::exchangeSizes(int sendPeer, const uint64_t* send, siz
                    "MPI_Sendrecv");
 }
 
-bool MpiTransport::plainSupports(Coll coll, zcclDataType_t dtype, zcclRedOp_t op, size_t count) const {
+// Every op: MPI has all five (zcclAvg through a sum and a division).
+bool MpiTransport::plainSupports(Coll coll, zcclDataType_t dtype, zcclRedOp_t, size_t count) const {
   const size_t bytes = count * dtypeBytes(dtype);
   const bool reduction = coll == Coll::kAllReduce || coll == Coll::kReduce || coll == Coll::kReduceScatter;
-  if (reduction) return mpiNativeType(dtype) != MPI_DATATYPE_NULL && algo::reducible(dtype, op) && count <= INT_MAX;
+  if (reduction) return mpiNativeType(dtype) != MPI_DATATYPE_NULL && count <= INT_MAX;
   // Byte-moving collectives: counts in bytes, per rank block for all-gather and all-to-all.
   return bytes <= INT_MAX && bytes * static_cast<size_t>(size_) <= (size_t{1} << 62);
 }

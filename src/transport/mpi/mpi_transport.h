@@ -23,7 +23,6 @@ class MpiTransport final : public Transport {
 
   int rank() const override { return rank_; }
   int size() const override { return size_; }
-  MemorySpace memorySpace() const override { return MemorySpace::kHost; }
   bool exactReceiveSizes() const override { return false; }
 
   zcclResult_t isend(int peer, int tag, const void* data, size_t bytes, Request* req) override;

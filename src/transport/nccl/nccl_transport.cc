@@ -1,6 +1,7 @@
 #include "transport/nccl/nccl_transport.h"
 
 #include "common/check.h"
+#include "common/cuda_result.h"
 
 namespace zccl::transport {
 namespace {
@@ -8,11 +9,6 @@ namespace {
 zcclResult_t ncclResult(ncclResult_t r, const char* what) {
   // ncclResult_t values are zcclResult_t values (zccl_types.h).
   ZCCL_REQUIRE(r == ncclSuccess, static_cast<zcclResult_t>(r), "NCCL: %s failed: %s", what, ncclGetErrorString(r));
-  return zcclSuccess;
-}
-
-zcclResult_t cudaResult(cudaError_t e, const char* what) {
-  ZCCL_REQUIRE(e == cudaSuccess, zcclUnhandledCudaError, "CUDA: %s failed: %s", what, cudaGetErrorString(e));
   return zcclSuccess;
 }
 
@@ -81,9 +77,14 @@ zcclResult_t NcclTransport::exchangeSizes(int sendPeer, const uint64_t* send, si
     ZCCL_CHECK(cudaResult(cudaMemcpyAsync(deviceSizes_, send, nsend * 8, cudaMemcpyHostToDevice, stream_), "copy"));
   }
   ZCCL_CHECK(ncclResult(ncclGroupStart(), "ncclGroupStart"));
-  if (sendPeer >= 0) ncclSend(deviceSizes_, nsend, ncclUint64, sendPeer, comm_, stream_);
-  if (recvPeer >= 0) ncclRecv(deviceSizes_ + nsend, nrecv, ncclUint64, recvPeer, comm_, stream_);
-  ZCCL_CHECK(ncclResult(ncclGroupEnd(), "ncclGroupEnd"));
+  ncclResult_t posted = ncclSuccess;
+  if (sendPeer >= 0) posted = ncclSend(deviceSizes_, nsend, ncclUint64, sendPeer, comm_, stream_);
+  if (recvPeer >= 0 && posted == ncclSuccess) {
+    posted = ncclRecv(deviceSizes_ + nsend, nrecv, ncclUint64, recvPeer, comm_, stream_);
+  }
+  const ncclResult_t ended = ncclGroupEnd();
+  ZCCL_CHECK(ncclResult(posted, "ncclSend/ncclRecv of frame sizes"));
+  ZCCL_CHECK(ncclResult(ended, "ncclGroupEnd"));
   if (recvPeer >= 0 && nrecv != 0) {
     ZCCL_CHECK(
         cudaResult(cudaMemcpyAsync(recv, deviceSizes_ + nsend, nrecv * 8, cudaMemcpyDeviceToHost, stream_), "copy"));

@@ -28,7 +28,6 @@ class NcclTransport final : public Transport, public api::StreamBound {
   void setStream(cudaStream_t stream) override { stream_ = stream; }
   int rank() const override { return rank_; }
   int size() const override { return size_; }
-  MemorySpace memorySpace() const override { return MemorySpace::kDevice; }
   bool exactReceiveSizes() const override { return true; }
 
   zcclResult_t isend(int peer, int tag, const void* data, size_t bytes, Request* req) override;
