@@ -52,6 +52,17 @@ void forwardBlock(const IncomingBlock& in, OutgoingBlock* out) {
   for (size_t c = 0; c < n; ++c) out->data[c] = in.dst + c * in.stride;
 }
 
+void markLost(OutgoingBlock* b, size_t c) {
+  b->data[c] = b->slot != nullptr ? b->slot : b->src;  // any valid address: nothing is read
+  b->bytes[c] = 0;
+}
+
+void passOnUnwritten(const Context& ctx, OutgoingBlock* b) {
+  for (size_t c = 0; c < ctx.unwritten.size() && c < b->data.size(); ++c) {
+    if (ctx.unwritten[c]) markLost(b, c);
+  }
+}
+
 zcclResult_t encodeMessage(Context& ctx, OutgoingBlock* b, size_t c) {
   if (b->data[c] != nullptr) return zcclSuccess;
   const size_t stride = ctx.slotStride(b->count);
@@ -59,6 +70,7 @@ zcclResult_t encodeMessage(Context& ctx, OutgoingBlock* b, size_t c) {
   ZCCL_CHECK(ctx.engine.compress(b->src + c * ctx.chunkElems * ctx.elemBytes, ctx.chunkCount(b->count, c), ctx.dtype,
                                  ctx.codec, frame, stride, &b->bytes[c]));
   b->data[c] = frame;
+  ctx.transport.progress();  // the transfers in flight advance between chunks of coding
   return zcclSuccess;
 }
 
@@ -97,11 +109,25 @@ zcclResult_t waitChunk(Context& ctx, IncomingBlock* in, size_t c) {
   return ctx.transport.wait(&in->reqs[c], &in->sizes[c]);
 }
 
-void decodeChunk(Context& ctx, const IncomingBlock& in, size_t c, uint8_t* out) {
-  if (!ctx.compress) return;
+bool chunkLost(Context& ctx, const IncomingBlock& in, size_t c) {
+  if (!ctx.compress || in.sizes[c] != 0) return false;
+  ctx.noteDecode(zcclCorruptFrame);
+  return true;
+}
+
+bool decodeChunk(Context& ctx, const IncomingBlock& in, size_t c, uint8_t* out) {
+  if (!ctx.compress) return true;
+  if (chunkLost(ctx, in, c)) return false;
   const size_t m = ctx.chunkCount(in.count, c);
-  ctx.noteDecode(ctx.engine.decompress(in.dst + c * in.stride, in.sizes[c], out + c * ctx.chunkElems * ctx.elemBytes, m,
-                                       ctx.dtype));
+  const zcclResult_t r = ctx.engine.decompress(in.dst + c * in.stride, in.sizes[c],
+                                               out + c * ctx.chunkElems * ctx.elemBytes, m, ctx.dtype);
+  ctx.noteDecode(r);
+  ctx.transport.progress();
+  return r == zcclSuccess;
+}
+
+void decodeBlock(Context& ctx, const IncomingBlock& in, uint8_t* out) {
+  for (size_t c = 0; c < in.sizes.size(); ++c) decodeChunk(ctx, in, c, out);
 }
 
 ReduceInput chunkInput(const Context& ctx, const IncomingBlock& in, size_t c) {

@@ -9,6 +9,10 @@
 // Errors: a rank that receives a frame it cannot decode records the error, leaves the affected
 // chunk of its output unwritten, and carries on with the communication (forwarding, sending its
 // own data) so that no other rank waits forever; the collective returns the error at the end.
+// Where that chunk was to be sent on (a ring's partial sum, all-reduce's reduced segment), the
+// rank sends a lost marker instead, a message of 0 bytes (no frame and no raw chunk is empty):
+// its receivers treat it as an undecodable frame in turn, so the gap travels to every output it
+// would have reached and no rank reduces or stores stale bytes in its place.
 #pragma once
 
 #include <algorithm>
@@ -46,6 +50,9 @@ struct Context {
   uint64_t rawBytesSent = 0;      // uncompressed size of the messages sent
   uint64_t wireBytesSent = 0;     // their size as sent
   uint64_t controlBytesSent = 0;  // frame sizes sent ahead (exactReceiveSizes transports)
+  // Chunks of this rank's reduce-scatter output left unwritten (a frame they needed was corrupt):
+  // all-reduce's all-gather and reduce's gather send them as lost markers.
+  std::vector<bool> unwritten = {};
 
   int rank() const { return transport.rank(); }
   int size() const { return transport.size(); }
@@ -76,7 +83,13 @@ struct OutgoingBlock {
 void prepareBlock(Context& ctx, const void* src, size_t count, uint8_t* slot, OutgoingBlock* out);
 // A block of already-coded messages (what was received, to forward unchanged).
 void forwardBlock(const struct IncomingBlock& in, OutgoingBlock* out);
-// Codes message c if it is not coded yet (ahead of its send, to overlap coding with a transfer).
+// Marks message c of a block as lost: it goes out as a 0-byte lost marker.
+void markLost(OutgoingBlock* block, size_t c);
+// Marks as lost the chunks of ctx.unwritten in a block prepared from this rank's reduce-scatter
+// output.
+void passOnUnwritten(const Context& ctx, OutgoingBlock* block);
+// Codes message c if it is not coded yet (ahead of its send, to overlap coding with a transfer),
+// then lets the transport progress the transfers in flight.
 zcclResult_t encodeMessage(Context& ctx, OutgoingBlock* block, size_t c);
 // Codes every message not coded yet (sizes are then known).
 zcclResult_t encodeAll(Context& ctx, OutgoingBlock* block);
@@ -100,10 +113,16 @@ zcclResult_t recvBlock(Context& ctx, int peer, size_t count, uint8_t* dst, const
 
 // Completes message c of a block (messages complete in order).
 zcclResult_t waitChunk(Context& ctx, IncomingBlock* in, size_t c);
+// True (and the error recorded in ctx) if completed message c is a lost marker.
+bool chunkLost(Context& ctx, const IncomingBlock& in, size_t c);
 // When compressed, decodes completed message c into out + c * chunkElems elements (a decode
-// failure is recorded in ctx, the chunk left unwritten); raw chunks already landed in place.
-void decodeChunk(Context& ctx, const IncomingBlock& in, size_t c, uint8_t* out);
-// Message c as a reduction input (a frame, or raw elements).
+// failure is recorded in ctx, the chunk left unwritten: returns false) and lets the transport
+// progress; raw chunks already landed in place.
+bool decodeChunk(Context& ctx, const IncomingBlock& in, size_t c, uint8_t* out);
+// decodeChunk for every message of a completed block.
+void decodeBlock(Context& ctx, const IncomingBlock& in, uint8_t* out);
+// Message c as a reduction input (a frame, or raw elements); check chunkLost first, since a lost
+// marker would read as zero raw bytes.
 ReduceInput chunkInput(const Context& ctx, const IncomingBlock& in, size_t c);
 
 // Exchanges the message sizes of `send` (to sendPeer; coded first) and of the block coming from

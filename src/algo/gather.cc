@@ -15,6 +15,7 @@ zcclResult_t gatherToRoot(Context& ctx, const void* own, const Segments& seg, vo
       ZCCL_CHECK(ctx.engine.scratch(0, ctx.blockCapacity(seg.count[r]), reinterpret_cast<void**>(&slot)));
     OutgoingBlock out;
     prepareBlock(ctx, own, seg.count[r], slot, &out);
+    passOnUnwritten(ctx, &out);  // chunks its reduce-scatter could not produce
     std::vector<uint64_t> none;
     ZCCL_CHECK(exchangeMessageSizes(ctx, root, &out, -1, 0, &none));
     std::vector<transport::Request> sends;

@@ -1,14 +1,14 @@
 // Direct reduce-scatter: an all-to-all of compressed segments, then one reduction per element.
 //
 // Rank r needs segment r of every rank's buffer. In step s (1..P-1) it sends segment r+s of its
-// own buffer to rank r+s and receives segment r from rank r-s, compressing the segment of step
-// s+1 while that transfer runs (one flow per link and direction, as in the pairwise all-to-all).
-// During the last step, as each chunk of the last segment arrives, that chunk of the output is
-// the reduction of the P contributions in rank order 0..P-1 (its own raw, the others decoded),
-// accumulated in fp32 for the 16-bit and fp32 types and rounded once: deterministic, more
-// accurate than a ring that rounds at every hop, and the decoding overlaps the last transfer.
-// (On transports that need message sizes up front, NCCL, every segment is compressed first and
-// all transfers are queued at once.)
+// own buffer to rank r+s and receives segment r from rank r-s; while that transfer runs it
+// decodes the segment of step s-1 into raw scratch and compresses the segment of step s+1 (one
+// flow per link and direction, as in the pairwise all-to-all). After the last step, chunk by
+// chunk, the output is the reduction of the P contributions in rank order 0..P-1 (its own raw,
+// the earlier segments decoded, the last one decoded inside the reduction), accumulated in fp32
+// for the 16-bit and fp32 types and rounded once: deterministic, and more accurate than a ring
+// that rounds at every hop. (On transports that need message sizes up front, NCCL, every segment
+// is compressed first, all transfers are queued at once, and the reduction decodes every frame.)
 //
 // Cost (segment of n bytes, ratio rho): (P-1) (alpha + rho n beta) on the wire, like a ring
 // reduce-scatter, but every byte crosses one link once; codec: P-1 compressions and P-1
@@ -32,6 +32,15 @@ zcclResult_t directReduceScatter(Context& ctx, const void* send, const Segments&
   std::vector<IncomingBlock> in(P);
   std::vector<transport::Request> sends;
   std::vector<bool> arrived(P, false);  // every chunk from that rank waited for already
+  // Segments decoded ahead into raw scratch, and which of their chunks failed to decode.
+  uint8_t* decodedSlots = nullptr;
+  std::vector<bool> decodedAhead(P, false);
+  std::vector<std::vector<bool>> undecodable(P);
+  auto decodeAhead = [&](int p) {
+    undecodable[p].assign(n, false);
+    for (size_t c = 0; c < n; ++c) undecodable[p][c] = !decodeChunk(ctx, in[p], c, decodedSlots + mine * eb * p);
+    decodedAhead[p] = true;
+  };
   auto peerOut = [&](int step) { return (r + step) % P; };
   auto peerIn = [&](int step) { return (r - step + P) % P; };
   auto prepareFor = [&](int p) {
@@ -47,37 +56,52 @@ zcclResult_t directReduceScatter(Context& ctx, const void* send, const Segments&
       ZCCL_CHECK(sendBlock(ctx, peerOut(step), &outgoing[peerOut(step)], &sends));
     }
   } else {
+    // Compressed: the segments of steps 1..P-2 are decoded one step after they arrive, while the
+    // next one travels, into raw scratch, so that only the last step's is decoded in the final
+    // reduction (Open MPI completes a step's messages together at its end: docs/perf.md).
+    if (ctx.compress) ZCCL_CHECK(ctx.engine.scratch(2, mine * eb * P, reinterpret_cast<void**>(&decodedSlots)));
     prepareFor(peerOut(1));
+    int pending = -1;  // the rank whose segment arrived last step and is still coded
     for (int step = 1; step < P; ++step) {
       const int p = peerOut(step), q = peerIn(step);
       std::vector<transport::Request> stepSends;
       ZCCL_CHECK(sendBlock(ctx, p, &outgoing[p], step + 1 < P ? &stepSends : &sends));
       ZCCL_CHECK(recvBlock(ctx, q, mine, inSlots + inCap * q, nullptr, &in[q]));  // after the sends: all_gather.cc
+      if (pending >= 0 && ctx.compress) decodeAhead(pending);
       if (step + 1 == P) break;  // the reduction below completes the last step chunk by chunk
-      const int nextPeer = peerOut(step + 1);
-      prepareFor(nextPeer);
-      const size_t nextChunks = ctx.chunks(seg.count[nextPeer]);
-      for (size_t c = 0; c < std::max(n, nextChunks); ++c) {
-        if (c < nextChunks) ZCCL_CHECK(encodeMessage(ctx, &outgoing[nextPeer], c));
-        if (c < n) ZCCL_CHECK(waitChunk(ctx, &in[q], c));
-      }
+      prepareFor(peerOut(step + 1));
+      ZCCL_CHECK(encodeAll(ctx, &outgoing[peerOut(step + 1)]));  // while this step travels
+      for (size_t c = 0; c < n; ++c) ZCCL_CHECK(waitChunk(ctx, &in[q], c));
       arrived[q] = true;
       ZCCL_CHECK(ctx.transport.waitAll(stepSends));
+      pending = q;
     }
   }
   const uint8_t* own = s + seg.offset[r] * eb;
   std::vector<ReduceInput> inputs(P);
+  ctx.unwritten.assign(n, false);
   for (size_t c = 0; c < n; ++c) {
+    const size_t at = c * ctx.chunkElems * eb;
+    bool complete = true;  // no contribution to this chunk failed to decode ahead
     for (int p = 0; p < P; ++p) {
       if (p == r) {
-        inputs[p] = ReduceInput{own + c * ctx.chunkElems * eb, 0};
-        continue;
+        inputs[p] = ReduceInput{own + at, 0};
+      } else if (!decodedAhead[p]) {
+        if (!arrived[p]) ZCCL_CHECK(waitChunk(ctx, &in[p], c));
+        inputs[p] = chunkInput(ctx, in[p], c);
+        complete = complete && !chunkLost(ctx, in[p], c);
+      } else {
+        inputs[p] = ReduceInput{decodedSlots + mine * eb * p + at, 0};
+        complete = complete && !undecodable[p][c];
       }
-      if (!arrived[p]) ZCCL_CHECK(waitChunk(ctx, &in[p], c));
-      inputs[p] = chunkInput(ctx, in[p], c);
     }
-    ctx.noteDecode(ctx.engine.reduce(inputs.data(), P, ctx.chunkCount(mine, c), ctx.dtype, op, P, false,
-                                     o + c * ctx.chunkElems * eb));
+    if (complete) {  // else the chunk stays unwritten, as for a frame that fails inside the reduction
+      const zcclResult_t rc =
+          ctx.engine.reduce(inputs.data(), P, ctx.chunkCount(mine, c), ctx.dtype, op, P, false, o + at);
+      ctx.noteDecode(rc);
+      complete = rc == zcclSuccess;
+    }
+    ctx.unwritten[c] = !complete;
   }
   return ctx.transport.waitAll(sends);
 }

@@ -43,14 +43,29 @@ zcclResult_t ringReduceScatter(Context& ctx, const void* send, const Segments& s
     ZCCL_CHECK(recvBlock(ctx, left, count, inSlot, exact.empty() ? nullptr : exact.data(), &in));
     uint8_t* result = last ? static_cast<uint8_t*>(out) : partial[step % 2];
     const uint8_t* own = s + seg.offset[recvSeg] * eb;
+    std::vector<bool> failed(n, false);  // chunks of the result not produced (context.h: errors)
     for (size_t c = 0; c < n; ++c) {
       ZCCL_CHECK(waitChunk(ctx, &in, c));
+      if (chunkLost(ctx, in, c)) {
+        failed[c] = true;
+        continue;
+      }
       const size_t at = c * ctx.chunkElems * eb;
       const ReduceInput inputs[2] = {chunkInput(ctx, in, c), ReduceInput{own + at, 0}};
-      ctx.noteDecode(ctx.engine.reduce(inputs, 2, ctx.chunkCount(count, c), ctx.dtype, op, P, !last, result + at));
+      const zcclResult_t rc =
+          ctx.engine.reduce(inputs, 2, ctx.chunkCount(count, c), ctx.dtype, op, P, !last, result + at);
+      ctx.noteDecode(rc);
+      failed[c] = rc != zcclSuccess;
     }
-    ZCCL_CHECK(ctx.transport.waitAll(sends));                         // outSlot and the older partial are free again
-    if (!last) prepareBlock(ctx, result, count, outSlot, &outgoing);  // coded as the next step sends
+    ZCCL_CHECK(ctx.transport.waitAll(sends));  // outSlot and the older partial are free again
+    if (last) {
+      ctx.unwritten = failed;
+    } else {
+      prepareBlock(ctx, result, count, outSlot, &outgoing);  // coded as the next step sends
+      for (size_t c = 0; c < n; ++c) {
+        if (failed[c]) markLost(&outgoing, c);
+      }
+    }
   }
   return zcclSuccess;
 }

@@ -91,8 +91,9 @@ void account(zcclComm* comm, const algo::Context& ctx) {
 
 zcclResult_t reportDecode(const algo::Context& ctx, const char* fn) {
   ZCCL_REQUIRE(ctx.decodeError == zcclSuccess, ctx.decodeError,
-               "%s: rank %d received a corrupt frame; the affected chunks of its output were not written", fn,
-               ctx.rank());
+               "%s: rank %d received a corrupt frame (or a peer's lost marker for a chunk it could not "
+               "produce from one); the affected chunks of its output were not written",
+               fn, ctx.rank());
   return zcclSuccess;
 }
 

@@ -41,6 +41,11 @@ class Transport {
   virtual zcclResult_t irecv(int peer, int tag, void* data, size_t capacity, Request* req) = 0;
   // Completes a request; for a receive, *bytes is the size of the message (may be nullptr).
   virtual zcclResult_t wait(Request* req, size_t* bytes) = 0;
+  // Lets outstanding transfers advance without waiting for any of them. Transports that move data
+  // only inside their own calls (Open MPI without a progress thread: rendezvous handshakes and
+  // socket reads and writes) need it between the chunks of long codec work, or their links idle
+  // while a rank codes; the others keep this no-op.
+  virtual void progress() {}
 
   // Completes every active request of `reqs` (sends: the sizes of receives are not returned).
   zcclResult_t waitAll(std::vector<Request>& reqs) {

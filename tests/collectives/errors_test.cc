@@ -4,7 +4,11 @@
 // checksums), the other ranks do not hang, and no wrong element reaches the output.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <functional>
+#include <ostream>
+#include <string>
 
 #include "collectives/local_harness.h"
 #include "synthetic.h"
@@ -144,6 +148,100 @@ TEST(Errors, UndamagedRunsSucceedEverywhere) {
                   std::count(run.inputs[2].begin(), run.inputs[2].end(), 0xDEAD));
   }
 }
+
+// The same damage (rank 0's first message to rank 1 loses a header bit) in every collective that
+// decodes received frames, with both reduce-scatter algorithms: rank 1 reports it, nobody hangs,
+// each output element is either what the undamaged run computed or left unwritten (each rank's
+// own sentinel, so a rank that stored another rank's unwritten bytes is caught), and a rank whose
+// output is incomplete says so (no silent loss: the ring reduce-scatter and all-reduce must pass
+// the gap on as a lost marker, context.h). Direct reduce-scatter, all-to-all and all-gather decode
+// a block one step after it arrives: the unwritten chunk must survive that too.
+struct CollectiveCase {
+  const char* name;
+  int algorithm;
+  size_t outPerRank;  // output elements per rank, in units of count
+  int gapRank;        // a rank whose output must show the damaged chunk as unwritten
+  std::function<zcclResult_t(const uint16_t*, uint16_t*, size_t, zcclComm_t)> run;
+};
+
+void PrintTo(const CollectiveCase& c, std::ostream* os) { *os << c.name; }
+
+class DamageInEveryCollective : public ::testing::TestWithParam<CollectiveCase> {};
+
+uint16_t sentinel(int rank) { return static_cast<uint16_t>(0xDEA0 + rank); }
+
+std::vector<std::vector<uint16_t>> runCase(const CollectiveCase& cc, bool damage, std::vector<zcclResult_t>* results) {
+  const int P = 4;
+  const size_t count = 20000;  // per rank block: 3 chunks of 16 KiB
+  data::SyntheticSpec spec;
+  std::vector<std::vector<uint16_t>> inputs, outputs;
+  for (int r = 0; r < P; ++r) {
+    outputs.emplace_back(cc.outPerRank * count, sentinel(r));
+    std::vector<uint8_t> b = data::makeSynthetic(spec, zcclBfloat16, P * count, 70 + r);
+    inputs.emplace_back(reinterpret_cast<uint16_t*>(b.data()), reinterpret_cast<uint16_t*>(b.data()) + P * count);
+  }
+  auto world = std::make_shared<transport::LocalWorld>(P);
+  std::atomic<bool> done{false};
+  world->setTamper([&](int from, int to, int tag, std::vector<uint8_t>& msg) {
+    if (damage && from == 0 && to == 1 && tag == transport::kTagCollective && !done.exchange(true)) msg[10] ^= 0x40;
+  });
+  results->assign(P, zcclSuccess);
+  runRanks(
+      P, localConfig(ZCCL_COMPRESSION_ON, cc.algorithm, 16384, 0),
+      [&](zcclComm_t comm, int r) { (*results)[r] = cc.run(inputs[r].data(), outputs[r].data(), count, comm); }, world);
+  return outputs;
+}
+
+TEST_P(DamageInEveryCollective, IsReportedAndNoWrongElementIsWritten) {
+  const CollectiveCase& cc = GetParam();
+  std::vector<zcclResult_t> clean, damaged;
+  const auto expected = runCase(cc, false, &clean);
+  const auto got = runCase(cc, true, &damaged);
+  for (zcclResult_t r : clean) ASSERT_EQ(r, zcclSuccess);
+  EXPECT_EQ(damaged[1], zcclCorruptFrame);
+  for (size_t r = 0; r < got.size(); ++r) {
+    size_t wrong = 0, unwritten = 0;
+    for (size_t i = 0; i < got[r].size(); ++i) {
+      if (got[r][i] == expected[r][i]) continue;
+      ++(got[r][i] == sentinel(static_cast<int>(r)) ? unwritten : wrong);
+    }
+    EXPECT_EQ(wrong, 0u) << "rank " << r;
+    if (unwritten != 0) {
+      EXPECT_NE(damaged[r], zcclSuccess) << "rank " << r << " lost " << unwritten << " elements silently";
+    }
+    if (static_cast<int>(r) == cc.gapRank) {
+      EXPECT_GT(unwritten, 0u) << "rank " << r;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Collectives, DamageInEveryCollective,
+    ::testing::Values(CollectiveCase{"AllGather", ZCCL_ALGO_DIRECT, 4, 1,
+                                     [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
+                                       return zcclAllGather(s, d, n, zcclBfloat16, c, nullptr);
+                                     }},
+                      CollectiveCase{"AlltoAll", ZCCL_ALGO_DIRECT, 4, 1,
+                                     [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
+                                       return zcclAlltoAll(s, d, n, zcclBfloat16, c, nullptr);
+                                     }},
+                      CollectiveCase{"ReduceScatterDirect", ZCCL_ALGO_DIRECT, 1, 1,
+                                     [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
+                                       return zcclReduceScatter(s, d, n, zcclBfloat16, zcclSum, c, nullptr);
+                                     }},
+                      CollectiveCase{"ReduceScatterRing", ZCCL_ALGO_RING, 1, 3,
+                                     [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
+                                       return zcclReduceScatter(s, d, n, zcclBfloat16, zcclSum, c, nullptr);
+                                     }},
+                      CollectiveCase{"AllReduce", ZCCL_ALGO_DIRECT, 4, 1,
+                                     [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
+                                       return zcclAllReduce(s, d, 4 * n, zcclBfloat16, zcclSum, c, nullptr);
+                                     }},
+                      CollectiveCase{"ReduceToRank2", ZCCL_ALGO_DIRECT, 4, 2,
+                                     [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
+                                       return zcclReduce(s, d, 4 * n, zcclBfloat16, zcclSum, 2, c, nullptr);
+                                     }}),
+    [](const ::testing::TestParamInfo<CollectiveCase>& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace zccl::test
