@@ -155,7 +155,8 @@ TEST(Errors, UndamagedRunsSucceedEverywhere) {
 // own sentinel, so a rank that stored another rank's unwritten bytes is caught), and a rank whose
 // output is incomplete says so (no silent loss: the ring reduce-scatter and all-reduce must pass
 // the gap on as a lost marker, context.h). Direct reduce-scatter, all-to-all and all-gather decode
-// a block one step after it arrives: the unwritten chunk must survive that too.
+// a block one step after it arrives: the unwritten chunk must survive that too. Each case runs
+// on a world with receive capacities (Open MPI's schedules) and one with exact sizes (NCCL's).
 struct CollectiveCase {
   const char* name;
   int algorithm;
@@ -170,7 +171,10 @@ class DamageInEveryCollective : public ::testing::TestWithParam<CollectiveCase> 
 
 uint16_t sentinel(int rank) { return static_cast<uint16_t>(0xDEA0 + rank); }
 
-std::vector<std::vector<uint16_t>> runCase(const CollectiveCase& cc, bool damage, std::vector<zcclResult_t>* results) {
+void checkDamage(const CollectiveCase& cc, bool exactSizes);
+
+std::vector<std::vector<uint16_t>> runCase(const CollectiveCase& cc, bool damage, bool exactSizes,
+                                           std::vector<zcclResult_t>* results) {
   const int P = 4;
   const size_t count = 20000;  // per rank block: 3 chunks of 16 KiB
   data::SyntheticSpec spec;
@@ -180,7 +184,7 @@ std::vector<std::vector<uint16_t>> runCase(const CollectiveCase& cc, bool damage
     std::vector<uint8_t> b = data::makeSynthetic(spec, zcclBfloat16, P * count, 70 + r);
     inputs.emplace_back(reinterpret_cast<uint16_t*>(b.data()), reinterpret_cast<uint16_t*>(b.data()) + P * count);
   }
-  auto world = std::make_shared<transport::LocalWorld>(P);
+  auto world = std::make_shared<transport::LocalWorld>(P, exactSizes);
   std::atomic<bool> done{false};
   world->setTamper([&](int from, int to, int tag, std::vector<uint8_t>& msg) {
     if (damage && from == 0 && to == 1 && tag == transport::kTagCollective && !done.exchange(true)) msg[10] ^= 0x40;
@@ -194,9 +198,16 @@ std::vector<std::vector<uint16_t>> runCase(const CollectiveCase& cc, bool damage
 
 TEST_P(DamageInEveryCollective, IsReportedAndNoWrongElementIsWritten) {
   const CollectiveCase& cc = GetParam();
+  for (bool exactSizes : {false, true}) {  // Open MPI's schedules, then NCCL's (sizes exchanged first)
+    SCOPED_TRACE(exactSizes ? "exact receive sizes" : "receive capacities");
+    checkDamage(cc, exactSizes);
+  }
+}
+
+void checkDamage(const CollectiveCase& cc, bool exactSizes) {
   std::vector<zcclResult_t> clean, damaged;
-  const auto expected = runCase(cc, false, &clean);
-  const auto got = runCase(cc, true, &damaged);
+  const auto expected = runCase(cc, false, exactSizes, &clean);
+  const auto got = runCase(cc, true, exactSizes, &damaged);
   for (zcclResult_t r : clean) ASSERT_EQ(r, zcclSuccess);
   EXPECT_EQ(damaged[1], zcclCorruptFrame);
   for (size_t r = 0; r < got.size(); ++r) {

@@ -1,6 +1,8 @@
 // Collective semantics on the local transport (ranks as threads): every collective, every NCCL
 // dtype, every reduction op, 1 to 8 ranks, counts 0, 1, prime and not divisible by the rank count,
-// in place and out of place, both reduction algorithms, compression off, on and auto. Inputs are
+// in place and out of place, both reduction algorithms, compression off, on and auto, and the
+// schedules for transports that need exact receive sizes (NCCL's) on a local world that demands
+// them. Inputs are
 // verifiable (small integers), so every result is compared with an exact value computed here.
 #include <gtest/gtest.h>
 
@@ -13,20 +15,27 @@ struct Param {
   int ranks;
   int compression;
   int algorithm;
+  bool exactSizes = false;  // the local world demands exact receive sizes, as NCCL does
 };
+
+std::shared_ptr<transport::LocalWorld> world(const Param& p) {
+  return std::make_shared<transport::LocalWorld>(p.ranks, p.exactSizes);
+}
 
 class Semantics : public ::testing::TestWithParam<Param> {};
 
 TEST_P(Semantics, ReductionsAreExact) {
   const Param p = GetParam();
-  runRanks(p.ranks, localConfig(p.compression, p.algorithm),
-           [&](zcclComm_t comm, int r) { EXPECT_EQ(checkReductions(comm, r, p.ranks), 0u) << "rank " << r; });
+  runRanks(
+      p.ranks, localConfig(p.compression, p.algorithm),
+      [&](zcclComm_t comm, int r) { EXPECT_EQ(checkReductions(comm, r, p.ranks), 0u) << "rank " << r; }, world(p));
 }
 
 TEST_P(Semantics, DataMovementIsExact) {
   const Param p = GetParam();
-  runRanks(p.ranks, localConfig(p.compression, p.algorithm),
-           [&](zcclComm_t comm, int r) { EXPECT_EQ(checkDataMovement(comm, r, p.ranks), 0u) << "rank " << r; });
+  runRanks(
+      p.ranks, localConfig(p.compression, p.algorithm),
+      [&](zcclComm_t comm, int r) { EXPECT_EQ(checkDataMovement(comm, r, p.ranks), 0u) << "rank " << r; }, world(p));
 }
 
 std::vector<Param> params() {
@@ -37,13 +46,18 @@ std::vector<Param> params() {
     }
     v.push_back({ranks, ZCCL_COMPRESSION_ON, ZCCL_ALGO_RING});
   }
+  for (int ranks : {2, 3, 4}) {  // the NCCL-style schedules (frame sizes exchanged first)
+    v.push_back({ranks, ZCCL_COMPRESSION_OFF, ZCCL_ALGO_DIRECT, true});
+    v.push_back({ranks, ZCCL_COMPRESSION_ON, ZCCL_ALGO_DIRECT, true});
+    v.push_back({ranks, ZCCL_COMPRESSION_ON, ZCCL_ALGO_RING, true});
+  }
   return v;
 }
 
 std::string paramName(const ::testing::TestParamInfo<Param>& info) {
   static const char* kCompression[] = {"off", "on", "auto"};
   return std::to_string(info.param.ranks) + "ranks_" + kCompression[info.param.compression] + "_" +
-         (info.param.algorithm == ZCCL_ALGO_RING ? "ring" : "direct");
+         (info.param.algorithm == ZCCL_ALGO_RING ? "ring" : "direct") + (info.param.exactSizes ? "_exactsizes" : "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Local, Semantics, ::testing::ValuesIn(params()), paramName);

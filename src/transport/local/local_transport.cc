@@ -52,6 +52,9 @@ zcclResult_t LocalTransport::complete(int64_t id) {
                  "local transport: rank %d got no message from rank %d (tag %d) in 60 s", rank_, r.peer, r.tag);
     ZCCL_REQUIRE(msg.size() <= r.capacity, zcclInternalError,
                  "local transport: a %zu-byte message for a %zu-byte receive", msg.size(), r.capacity);
+    ZCCL_REQUIRE(!world_->exactSizes() || msg.size() == r.capacity, zcclInternalError,
+                 "local transport (exact sizes): a %zu-byte message for a receive of exactly %zu bytes", msg.size(),
+                 r.capacity);
     if (!msg.empty()) std::memcpy(r.data, msg.data(), msg.size());
     r.bytes = msg.size();
     r.done = true;

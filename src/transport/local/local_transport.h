@@ -2,7 +2,9 @@
 // FIFO mailbox per (sender, receiver, tag); a send copies the message into the receiver's mailbox
 // (so it completes at once), a receive takes the oldest message when waited on. It has no
 // collectives of its own (plainSupports is false), so everything runs through ZipCCL's
-// algorithms. A test hook corrupts chosen messages in transit.
+// algorithms. A test hook corrupts chosen messages in transit. A world made with exactSizes
+// behaves as NCCL does for the algorithms: receives must name the exact message size (a mismatch
+// is an error), so the schedules written for NCCL (sizes exchanged first) run on the CPU too.
 #pragma once
 
 #include <condition_variable>
@@ -21,8 +23,9 @@ namespace zccl::transport {
 
 class LocalWorld {
  public:
-  explicit LocalWorld(int size) : size_(size) {}
+  explicit LocalWorld(int size, bool exactSizes = false) : size_(size), exactSizes_(exactSizes) {}
   int size() const { return size_; }
+  bool exactSizes() const { return exactSizes_; }
 
   // Test hook: called on every message (sender, receiver, tag, bytes) before delivery.
   void setTamper(std::function<void(int from, int to, int tag, std::vector<uint8_t>& bytes)> f) {
@@ -37,6 +40,7 @@ class LocalWorld {
 
  private:
   int size_;
+  bool exactSizes_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::tuple<int, int, int>, std::deque<std::vector<uint8_t>>> boxes_;
@@ -48,7 +52,7 @@ class LocalTransport final : public Transport {
   LocalTransport(std::shared_ptr<LocalWorld> world, int rank) : world_(std::move(world)), rank_(rank) {}
   int rank() const override { return rank_; }
   int size() const override { return world_->size(); }
-  bool exactReceiveSizes() const override { return false; }
+  bool exactReceiveSizes() const override { return world_->exactSizes(); }
 
   zcclResult_t isend(int peer, int tag, const void* data, size_t bytes, Request* req) override;
   zcclResult_t irecv(int peer, int tag, void* data, size_t capacity, Request* req) override;
