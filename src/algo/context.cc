@@ -109,11 +109,16 @@ zcclResult_t waitChunk(Context& ctx, IncomingBlock* in, size_t c) {
   return ctx.transport.wait(&in->reqs[c], &in->sizes[c]);
 }
 
+namespace {
+
+// True (and the error recorded in ctx) if completed message c is a lost marker (context.h).
 bool chunkLost(Context& ctx, const IncomingBlock& in, size_t c) {
   if (!ctx.compress || in.sizes[c] != 0) return false;
   ctx.noteDecode(zcclCorruptFrame);
   return true;
 }
+
+}  // namespace
 
 bool decodeChunk(Context& ctx, const IncomingBlock& in, size_t c, uint8_t* out) {
   if (!ctx.compress) return true;
@@ -130,8 +135,10 @@ void decodeBlock(Context& ctx, const IncomingBlock& in, uint8_t* out) {
   for (size_t c = 0; c < in.sizes.size(); ++c) decodeChunk(ctx, in, c, out);
 }
 
-ReduceInput chunkInput(const Context& ctx, const IncomingBlock& in, size_t c) {
-  return ReduceInput{in.dst + c * in.stride, ctx.compress ? in.sizes[c] : 0};
+bool chunkInput(Context& ctx, const IncomingBlock& in, size_t c, ReduceInput* input) {
+  if (chunkLost(ctx, in, c)) return false;
+  *input = ReduceInput{in.dst + c * in.stride, ctx.compress ? in.sizes[c] : 0};
+  return true;
 }
 
 zcclResult_t exchangeMessageSizes(Context& ctx, int sendPeer, OutgoingBlock* send, int recvPeer, size_t recvChunks,

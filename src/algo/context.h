@@ -113,17 +113,15 @@ zcclResult_t recvBlock(Context& ctx, int peer, size_t count, uint8_t* dst, const
 
 // Completes message c of a block (messages complete in order).
 zcclResult_t waitChunk(Context& ctx, IncomingBlock* in, size_t c);
-// True (and the error recorded in ctx) if completed message c is a lost marker.
-bool chunkLost(Context& ctx, const IncomingBlock& in, size_t c);
 // When compressed, decodes completed message c into out + c * chunkElems elements (a decode
 // failure is recorded in ctx, the chunk left unwritten: returns false) and lets the transport
 // progress; raw chunks already landed in place.
 bool decodeChunk(Context& ctx, const IncomingBlock& in, size_t c, uint8_t* out);
 // decodeChunk for every message of a completed block.
 void decodeBlock(Context& ctx, const IncomingBlock& in, uint8_t* out);
-// Message c as a reduction input (a frame, or raw elements); check chunkLost first, since a lost
-// marker would read as zero raw bytes.
-ReduceInput chunkInput(const Context& ctx, const IncomingBlock& in, size_t c);
+// Completed message c as a reduction input (a frame, or raw elements) in *input; false, with the
+// error recorded in ctx, for a lost marker (which has no input to give).
+bool chunkInput(Context& ctx, const IncomingBlock& in, size_t c, ReduceInput* input);
 
 // Exchanges the message sizes of `send` (to sendPeer; coded first) and of the block coming from
 // recvPeer (recvChunks messages) where the transport needs them; returns them in *sizes, else

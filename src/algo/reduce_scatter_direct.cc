@@ -34,12 +34,10 @@ zcclResult_t directReduceScatter(Context& ctx, const void* send, const Segments&
   std::vector<bool> arrived(P, false);  // every chunk from that rank waited for already
   // Segments decoded ahead into raw scratch, and which of their chunks failed to decode.
   uint8_t* decodedSlots = nullptr;
-  std::vector<bool> decodedAhead(P, false);
-  std::vector<std::vector<bool>> undecodable(P);
+  std::vector<std::vector<bool>> undecodable(P);  // empty: segment p not decoded ahead
   auto decodeAhead = [&](int p) {
     undecodable[p].assign(n, false);
     for (size_t c = 0; c < n; ++c) undecodable[p][c] = !decodeChunk(ctx, in[p], c, decodedSlots + mine * eb * p);
-    decodedAhead[p] = true;
   };
   auto peerOut = [&](int step) { return (r + step) % P; };
   auto peerIn = [&](int step) { return (r - step + P) % P; };
@@ -82,14 +80,13 @@ zcclResult_t directReduceScatter(Context& ctx, const void* send, const Segments&
   ctx.unwritten.assign(n, false);
   for (size_t c = 0; c < n; ++c) {
     const size_t at = c * ctx.chunkElems * eb;
-    bool complete = true;  // no contribution to this chunk failed to decode ahead
+    bool complete = true;  // every contribution to this chunk is there (no lost marker, no failed decode)
     for (int p = 0; p < P; ++p) {
       if (p == r) {
         inputs[p] = ReduceInput{own + at, 0};
-      } else if (!decodedAhead[p]) {
+      } else if (undecodable[p].empty()) {
         if (!arrived[p]) ZCCL_CHECK(waitChunk(ctx, &in[p], c));
-        inputs[p] = chunkInput(ctx, in[p], c);
-        complete = complete && !chunkLost(ctx, in[p], c);
+        complete = chunkInput(ctx, in[p], c, &inputs[p]) && complete;
       } else {
         inputs[p] = ReduceInput{decodedSlots + mine * eb * p + at, 0};
         complete = complete && !undecodable[p][c];

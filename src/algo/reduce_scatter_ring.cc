@@ -46,12 +46,12 @@ zcclResult_t ringReduceScatter(Context& ctx, const void* send, const Segments& s
     std::vector<bool> failed(n, false);  // chunks of the result not produced (context.h: errors)
     for (size_t c = 0; c < n; ++c) {
       ZCCL_CHECK(waitChunk(ctx, &in, c));
-      if (chunkLost(ctx, in, c)) {
+      const size_t at = c * ctx.chunkElems * eb;
+      ReduceInput inputs[2] = {{}, ReduceInput{own + at, 0}};
+      if (!chunkInput(ctx, in, c, &inputs[0])) {
         failed[c] = true;
         continue;
       }
-      const size_t at = c * ctx.chunkElems * eb;
-      const ReduceInput inputs[2] = {chunkInput(ctx, in, c), ReduceInput{own + at, 0}};
       const zcclResult_t rc =
           ctx.engine.reduce(inputs, 2, ctx.chunkCount(count, c), ctx.dtype, op, P, !last, result + at);
       ctx.noteDecode(rc);
