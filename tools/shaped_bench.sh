@@ -8,13 +8,15 @@
 # instead of ssh-ing) and its ranks talk over TCP (--mca btl self,tcp): shared memory cannot bypass
 # the shaped link. With -p K each node runs K ranks that share memory (btl self,vader,tcp), as a
 # multi-GPU node does. Each collective's perf binary runs with -Z both (compression off and on,
-# alternating in one run), -c 1 (every result checked bit for bit) and, by default, -B 1 (Open
-# MPI's own collective as the outside baseline).
+# alternating in one run; -Z all adds the selector's choice, auto, and the plan it took), -c 1
+# (every result checked bit for bit) and, by default, -B 1 (Open MPI's own collective as the
+# outside baseline).
 #
 # Everything it creates (namespaces, bridge, veths, processes in the namespaces) is removed on
 # exit, failure or interrupt. Output in the -o directory: each binary's table (COLL.txt) and JSON
-# (COLL.json), summary.tsv (speedups and the physical limit 1/size-ratio per collective and size),
-# and speedup.png (gnuplot: speedup versus message size per collective).
+# (COLL.json), summary.tsv (speedups and the physical limit 1/size-ratio per collective and size;
+# with -Z all: auto's plan, its speedup over off and its ratio to the better of off and on),
+# links.txt (bytes each shaper carried), and speedup.png (gnuplot: speedup versus message size).
 # The library's settings in the environment (ZCCL_CHUNK_BYTES, ZCCL_DEBUG, ...) reach every rank.
 #
 #   tools/shaped_bench.sh [options] [-- extra perf binary arguments]
@@ -27,6 +29,7 @@
 #     -n/-w COUNT     iterations and warm-up iterations (default 5, 1)
 #     -d DTYPE        (default bfloat16)      -D PAYLOAD   (default gaussian)
 #     -B 0|1          Open MPI baseline (default 1)
+#     -Z both|all     off and on (default), or off, on and auto
 #     -o DIR          output directory (default build/shaped/<date-time>)
 #     --mtu BYTES     link MTU (default 9000, jumbo frames as in cluster networks: at 1500 the two
 #                     cores of the test machine cannot push 4 x 1 Gbit/s through the veths, and the
@@ -57,7 +60,7 @@ fi
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 nodes=4 per_node=1 rate=1gbit colls=all_reduce,all_gather,reduce_scatter,alltoall
-min=4K max=64M factor=4 iters=5 warmup=1 dtype=bfloat16 payload=gaussian baseline=1 mtu=9000
+min=4K max=64M factor=4 iters=5 warmup=1 dtype=bfloat16 payload=gaussian baseline=1 mtu=9000 mode=both
 out="" extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -73,6 +76,7 @@ while [ $# -gt 0 ]; do
     -d) dtype="$2"; shift 2 ;;
     -D) payload="$2"; shift 2 ;;
     -B) baseline="$2"; shift 2 ;;
+    -Z) mode="$2"; shift 2 ;;
     -o) out="$2"; shift 2 ;;
     --mtu) mtu="$2"; shift 2 ;;
     --smoke) nodes=2 per_node=1 colls=all_reduce,all_gather min=4K max=256K factor=8 iters=2 warmup=1; shift ;;
@@ -82,6 +86,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$out" ] || out="$root/build/shaped/$(date +%Y%m%d-%H%M%S)"
+case "$mode" in both|all) ;; *) echo "shaped_bench: -Z must be both or all" >&2; exit 1 ;; esac
 
 skip() { echo "shaped_bench: SKIPPED: $*" >&2; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces and tc)"
@@ -177,7 +182,7 @@ for c in "${coll_list[@]}"; do
     --mca plm_rsh_agent "$self --rsh-agent" --mca oob_tcp_if_include "$net.0/24" \
     --mca btl "$btl" --mca btl_tcp_if_include "$net.0/24" "${forward[@]}" \
     "$root/build/bin/${c}_perf" -d "$dtype" -D "$payload" -b "$min" -e "$max" -f "$factor" -n "$iters" \
-    -w "$warmup" -Z both -B "$baseline" -c 1 -J "$out/$c.json" "${extra[@]}" >"$out/$c.txt" 2>"$out/$c.err" &
+    -w "$warmup" -Z "$mode" -B "$baseline" -c 1 -J "$out/$c.json" "${extra[@]}" >"$out/$c.txt" 2>"$out/$c.err" &
   mpirun_pid=$!
   wait "$mpirun_pid"
   rc=$?
@@ -198,7 +203,23 @@ for i in $(seq 0 $((nodes - 1))); do
 done >"$out/links.txt"
 
 # summary.tsv from the tables (-Z both layout: time, algbw, busbw, #wrong, ratio, rawtime, speedup,
-# then mpitime, vs_mpi with -B 1).
+# then mpitime, vs_mpi with -B 1; -Z all: time (auto), algbw, busbw, #wrong, ratio, offtime, ontime,
+# vs_best, plan, then mpitime, vs_mpi).
+if [ "$mode" = all ]; then
+  {
+    printf "collective\tbytes\tplan\tauto_us\toff_us\ton_us\tauto_vs_off\tvs_best\tmpi_us\n"
+    for c in "${coll_list[@]}"; do
+      [ -s "$out/$c.txt" ] || continue
+      awk -v coll="$c" -v mpi="$baseline" '!/^#/ && NF >= 23 {
+        vb = $13; sub(/x$/, "", vb); mt = mpi == 1 ? $15 : "-"
+        printf "%s\t%s\t%s\t%s\t%s\t%s\t%.3f\t%s\t%s\n", coll, $1, $14, $6, $11, $12, $11 / $6, vb, mt
+      }' "$out/$c.txt"
+    done
+  } >"$out/summary.tsv"
+  echo "# summary ($out/summary.tsv): out-of-place; auto_vs_off = off / auto; vs_best = min(off, on) / auto"
+  column -t -s $'\t' "$out/summary.tsv" 2>/dev/null || cat "$out/summary.tsv"
+  exit "$status"
+fi
 {
   printf "collective\tbytes\tsize_ratio\tzccl_us\traw_us\tspeedup\tlimit\tmpi_us\tvs_mpi\n"
   for c in "${coll_list[@]}"; do

@@ -51,11 +51,17 @@ typedef struct {
 /* Compression policy of a communicator (zcclConfig_t.compression, ZCCL_COMPRESSION). */
 #define ZCCL_COMPRESSION_OFF 0  /* ZipCCL's algorithms, frames not compressed */
 #define ZCCL_COMPRESSION_ON 1   /* compress every bf16/fp16/fp32 message */
-#define ZCCL_COMPRESSION_AUTO 2 /* compress float messages of at least minCompressBytes; others plain */
+#define ZCCL_COMPRESSION_AUTO 2 /* the selector: compress where its cost model says it pays */
 
-/* Algorithm of reduce-scatter, all-reduce and reduce (zcclConfig_t.algorithm, ZCCL_ALGO). */
+/* Algorithm (zcclConfig_t.algorithm, ZCCL_ALGO; docs/algorithms.md). DIRECT and RING choose the
+ * algorithm of reduce-scatter, all-reduce and reduce; PLAIN sends every collective through the
+ * transport's own (MPI's, NCCL's) where it has one; AUTO (the default) lets the selector choose
+ * per call. ZCCL_ALGO also takes per-collective entries ("allreduce:ring;allgather:plain"). */
 #define ZCCL_ALGO_DIRECT 0 /* all-to-all of segments, one fp32 reduction per element, round once */
 #define ZCCL_ALGO_RING 1   /* ring: reduce (and round) at every hop, as NCCL's ring does */
+#define ZCCL_ALGO_PLAIN 2  /* the transport's own collectives */
+#define ZCCL_ALGO_AUTO 3   /* the selector's choice per call */
+#define ZCCL_ALGO_HIER 4   /* all-reduce: inside nodes raw, between nodes compressed (uniform nodes) */
 
 /* Versioned communicator options. Initialise with ZCCL_CONFIG_INITIALIZER; fields left at
  * ZCCL_CONFIG_UNDEF_INT take the ZCCL_* variable or the default (docs/env.md). */
@@ -63,11 +69,12 @@ typedef struct zcclConfig_v1 {
   size_t size;          /* set by the initializer */
   unsigned int magic;   /* set by the initializer */
   unsigned int version; /* set by the initializer */
-  int compression;      /* ZCCL_COMPRESSION_*; default ZCCL_COMPRESSION_AUTO */
+  int compression;      /* ZCCL_COMPRESSION_*, for every collective; default ZCCL_COMPRESSION_AUTO */
   int codecMode;        /* zcclCodecMode_t of compressed frames; default window */
-  int chunkBytes;       /* pipeline chunk, bytes of uncompressed data per frame; default 1 MiB */
-  int minCompressBytes; /* smallest message compressed under AUTO; default 64 KiB */
-  int algorithm;        /* ZCCL_ALGO_*; default ZCCL_ALGO_DIRECT */
+  int chunkBytes;       /* pipeline chunk, bytes of uncompressed data per frame; default: the
+                           selector's (1 MiB under ZCCL_COMPRESSION_OFF / _ON) */
+  int minCompressBytes; /* smallest message AUTO may compress; default 64 KiB */
+  int algorithm;        /* ZCCL_ALGO_*; default ZCCL_ALGO_AUTO */
   int checksum;         /* 1: frames carry checksums, verified by receivers; default ZCCL_VERIFY */
 } zcclConfig_t;
 
@@ -102,8 +109,8 @@ zcclResult_t zcclCommUserRank(const zcclComm_t comm, int* rank);
 
 /* What a communicator has sent and what its codec cost, cumulative since it was created: read it
  * before and after a run and subtract. Counts cover the messages of ZipCCL's own algorithms; a
- * call handed to the transport's own collective (ZCCL_COMPRESSION_AUTO on a small or non-float
- * message) only increments plainCalls. */
+ * call handed to the transport's own collective (where the selector or ZCCL_ALGO chose it) only
+ * increments plainCalls. */
 typedef struct {
   uint64_t calls;           /* collective and point-to-point operations run */
   uint64_t compressedCalls; /* of which sent compressed frames */
@@ -113,6 +120,8 @@ typedef struct {
   uint64_t controlBytes;    /* frame sizes sent ahead of frames (transports that need them) */
   double codecSeconds;      /* host time spent coding and decoding frames; host-memory
                                communicators only (0 on GPU, where it runs on the stream) */
+  char lastPlan[32];        /* the plan of the last collective: "plain" (the transport's own), or
+                               ALGORITHM/on|off/CHUNK, e.g. "direct/on/1M" (docs/algorithms.md) */
 } zcclCommStats_t;
 
 /* [out] stats: host pointer. */

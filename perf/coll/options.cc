@@ -93,6 +93,8 @@ bool parseCompression(const char* text, Compression* out) {
     *out = Compression::kAuto;
   } else if (!std::strcmp(text, "both")) {
     *out = Compression::kBoth;
+  } else if (!std::strcmp(text, "all")) {
+    *out = Compression::kAll;
   } else {
     return false;
   }
@@ -122,6 +124,8 @@ const char* compressionName(Compression c) {
       return "auto";
     case Compression::kBoth:
       return "both";
+    case Compression::kAll:
+      return "all";
   }
   return "?";
 }
@@ -143,7 +147,9 @@ void printUsage(const char* program) {
       "\t[-a,--average <0/1/2/3> report the iteration time of <0=rank 0/1=mean/2=min/3=max> over ranks]"
       " (default 1)\n"
       "\t[-J,--output_file <file>] write the results as JSON\n"
-      "\t[-Z,--compression <0/1/auto/both>] off, on, the selector, or off and on alternating (default auto)\n"
+      "\t[-Z,--compression <0/1/auto/both/all>] off, on, the selector, off and on alternating, or all three\n"
+      "\t\t(all: time is auto's, with offtime, ontime, auto's speedup over the better of them, and its plan;\n"
+      "\t\tdefault auto)\n"
       "\t[-D,--data <gaussian[:SIGMA]/laplace/student-t:NU/zeros:FRACTION/random/FILE.safetensors[:TENSOR]>]"
       " (default gaussian)\n"
       "\t[--backend <mpi/nccl>] host buffers over Open MPI, or GPU buffers over NCCL (default mpi)\n"

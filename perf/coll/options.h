@@ -1,6 +1,6 @@
 // Command line of the nccl-tests-style perf binaries (all_reduce_perf, ...): nccl-tests' flags with
 // their meanings and defaults, plus what a compressed collective needs: -Z (compression off, on,
-// the selector, or off and on alternating), -D (the payload: nccl-tests' random data is
+// the selector, off and on alternating, or all three), -D (the payload: nccl-tests' random data is
 // incompressible), --backend (host buffers over Open MPI, or GPU buffers over NCCL) and -B (time
 // Open MPI's own collective on the same data as an outside baseline).
 #pragma once
@@ -13,7 +13,7 @@
 
 namespace zccl::perf {
 
-enum class Compression { kOff, kOn, kAuto, kBoth };
+enum class Compression { kOff, kOn, kAuto, kBoth, kAll };  // kAll: off, on and auto in one run
 enum class Backend { kMpi, kNccl };
 
 struct PerfOptions {

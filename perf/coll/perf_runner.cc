@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,19 +61,22 @@ class Runner {
         rank_(rank),
         P_(nranks),
         binary_(binary),
-        layout_{opt.compression == Compression::kBoth, opt.mpiBaseline} {}
+        layout_{opt.compression == Compression::kBoth, opt.compression == Compression::kAll, opt.mpiBaseline} {}
   ~Runner();
   int run();
 
  private:
   bool setUp();
-  zcclComm_t makeComm(int compression);
+  zcclComm_t makeComm(int compression, int algorithm = ZCCL_CONFIG_UNDEF_INT);
+  zcclComm_t referenceFor(const std::string& plan);
+  std::string lastPlan(zcclComm_t comm);
   void printHeader();
   void runCase(zcclDataType_t dtype, zcclRedOp_t op);
   Measurement measure(const CollCounts& c, bool inPlace, bool rawFirst);
   double timeZccl(zcclComm_t comm, const CollCounts& c, bool inPlace, Traffic* traffic);
   double timeMpi(const CollCounts& c, bool inPlace);
   long long check(const CollCounts& c, bool inPlace);
+  long long compare(zcclComm_t reference, zcclComm_t measured, const CollCounts& c, bool inPlace);
   void runOnce(zcclComm_t comm, const CollCounts& c, bool inPlace);
   void initData(const CollCounts& c, bool inPlace);
   uint8_t* sendPtr(const CollCounts& c, bool inPlace) const;
@@ -88,8 +92,10 @@ class Runner {
   const TableLayout layout_;  // the table's columns, from -Z and -B
   Payload payload_;
   std::unique_ptr<MemorySpace> mem_;
-  zcclComm_t raw_ = nullptr;       // compression off: -Z both, and the reference of -c
-  zcclComm_t measured_ = nullptr;  // -Z's communicator (raw_ itself for -Z 0)
+  zcclComm_t raw_ = nullptr;                      // compression off: -Z both, and the reference of -c
+  zcclComm_t measured_ = nullptr;                 // -Z's communicator (raw_ itself for -Z 0; auto's for -Z all)
+  zcclComm_t on_ = nullptr;                       // -Z all: compression on
+  std::map<std::string, zcclComm_t> references_;  // uncompressed, by algorithm: what -c compares with
   MpiBaseline baseline_;
 
   // The case being run.
@@ -107,6 +113,9 @@ class Runner {
   long long wrong_ = 0;
   double busBwSum_ = 0, ratioSum_ = 0, speedupSum_ = 0;
   int busBwCount_ = 0, ratioCount_ = 0, speedupCount_ = 0;
+  double worstVsBest_ = -1;  // -Z all: the smallest min(off, on) / auto of any row
+  size_t worstVsBestBytes_ = 0;
+  double lastAutoSpeedup_ = -1;  // -Z all: off / auto at the largest size
 };
 
 Runner::~Runner() {
@@ -115,12 +124,15 @@ Runner::~Runner() {
     mem_->release(recv_);
   }
   if (measured_ != nullptr && measured_ != raw_) zcclCommDestroy(measured_);
+  if (on_ != nullptr) zcclCommDestroy(on_);
+  for (auto& [name, comm] : references_) zcclCommDestroy(comm);
   if (raw_ != nullptr) zcclCommDestroy(raw_);
 }
 
-zcclComm_t Runner::makeComm(int compression) {
+zcclComm_t Runner::makeComm(int compression, int algorithm) {
   zcclConfig_t config = ZCCL_CONFIG_INITIALIZER;  // other fields: ZCCL_* variables, else defaults
   config.compression = compression;
+  config.algorithm = algorithm;
   zcclComm_t comm = nullptr;
   if (opt_.backend == Backend::kMpi) {
     zcheck(zcclCommInitMpiConfig(&comm, MPI_COMM_WORLD, &config), "zcclCommInitMpiConfig", rank_);
@@ -158,11 +170,35 @@ bool Runner::setUp() {
     if (mem_ == nullptr) std::fprintf(stderr, "rank %d: --backend nccl: %s\n", rank_, error.c_str());
     return false;
   }
-  static const int kModes[] = {ZCCL_COMPRESSION_OFF, ZCCL_COMPRESSION_ON, ZCCL_COMPRESSION_AUTO, ZCCL_COMPRESSION_ON};
+  static const int kModes[] = {ZCCL_COMPRESSION_OFF, ZCCL_COMPRESSION_ON, ZCCL_COMPRESSION_AUTO, ZCCL_COMPRESSION_ON,
+                               ZCCL_COMPRESSION_AUTO};
   const int mode = kModes[static_cast<int>(opt_.compression)];
   raw_ = makeComm(ZCCL_COMPRESSION_OFF);
   measured_ = mode == ZCCL_COMPRESSION_OFF ? raw_ : makeComm(mode);
+  if (opt_.compression == Compression::kAll) on_ = makeComm(ZCCL_COMPRESSION_ON);
   return true;
+}
+
+std::string Runner::lastPlan(zcclComm_t comm) {
+  zcclCommStats_t s{};
+  zcheck(zcclCommGetStats(comm, &s), "zcclCommGetStats", rank_);
+  return s.lastPlan;
+}
+
+// The uncompressed run of the same algorithm as `plan` (every rank derives the same plan, so every
+// rank creates the same communicators in the same order): a lossless result must equal its bytes.
+zcclComm_t Runner::referenceFor(const std::string& plan) {
+  const std::string algorithm = plan.substr(0, plan.find('/'));
+  const int forced = algorithm == "plain"  ? ZCCL_ALGO_PLAIN
+                     : algorithm == "ring" ? ZCCL_ALGO_RING
+                     : algorithm == "hier" ? ZCCL_ALGO_HIER
+                                           : -1;
+  if (forced < 0) return raw_;  // direct, chain, pairwise: raw_'s defaults
+  auto it = references_.find(algorithm);
+  if (it != references_.end()) return it->second;
+  const zcclComm_t comm = makeComm(ZCCL_COMPRESSION_OFF, forced);
+  references_[algorithm] = comm;
+  return comm;
 }
 
 void Runner::sync() {
@@ -246,13 +282,20 @@ void Runner::runOnce(zcclComm_t comm, const CollCounts& c, bool inPlace) {
 }
 
 long long Runner::check(const CollCounts& c, bool inPlace) {
+  runOnce(measured_, c, inPlace);  // its plan names the reference
+  long long wrong = compare(referenceFor(lastPlan(measured_)), measured_, c, inPlace);
+  if (on_ != nullptr) wrong += compare(raw_, on_, c, inPlace);
+  return wrong;
+}
+
+long long Runner::compare(zcclComm_t reference, zcclComm_t measured, const CollCounts& c, bool inPlace) {
   const size_t bytes = desc_.hasResult(rank_, opt_.root) ? c.recv * eb_ : 0;
   std::string error;
   expected_.resize(bytes);
   result_.resize(bytes);
-  runOnce(raw_, c, inPlace);
+  runOnce(reference, c, inPlace);
   if (!mem_->download(expected_.data(), recvPtr(c, inPlace), bytes, &error)) fatal(rank_, error);
-  runOnce(measured_, c, inPlace);
+  runOnce(measured, c, inPlace);
   if (!mem_->download(result_.data(), recvPtr(c, inPlace), bytes, &error)) fatal(rank_, error);
   long long wrong = 0;
   for (size_t i = 0; i < bytes; i += eb_) wrong += std::memcmp(&expected_[i], &result_[i], eb_) != 0;
@@ -266,10 +309,20 @@ Measurement Runner::measure(const CollCounts& c, bool inPlace, bool rawFirst) {
   m.present = true;
   const bool both = opt_.compression == Compression::kBoth;
   Traffic traffic, ignored;
-  // -Z both alternates which variant runs first from row to row, so neither always follows the other.
-  if (both && rawFirst) m.rawTimeUs = timeZccl(raw_, c, inPlace, &ignored);
-  m.timeUs = timeZccl(measured_, c, inPlace, &traffic);
-  if (both && !rawFirst) m.rawTimeUs = timeZccl(raw_, c, inPlace, &ignored);
+  if (opt_.compression == Compression::kAll) {  // the three in a rotating order, row by row
+    for (int i = 0; i < 3; ++i) {
+      const int which = (i + static_cast<int>(rows_.size())) % 3;
+      if (which == 0) m.rawTimeUs = timeZccl(raw_, c, inPlace, &ignored);
+      if (which == 1) m.onTimeUs = timeZccl(on_, c, inPlace, &ignored);
+      if (which == 2) m.timeUs = timeZccl(measured_, c, inPlace, &traffic);
+    }
+  } else {
+    // -Z both alternates which variant runs first from row to row, so neither always follows the other.
+    if (both && rawFirst) m.rawTimeUs = timeZccl(raw_, c, inPlace, &ignored);
+    m.timeUs = timeZccl(measured_, c, inPlace, &traffic);
+    if (both && !rawFirst) m.rawTimeUs = timeZccl(raw_, c, inPlace, &ignored);
+  }
+  m.plan = lastPlan(measured_);
   if (opt_.mpiBaseline) m.mpiTimeUs = timeMpi(c, inPlace);
   const double bytes = static_cast<double>(std::max(c.send, c.recv) * eb_);
   m.algBw = m.timeUs > 0 ? bytes / 1e9 / (m.timeUs / 1e6) : 0;
@@ -293,6 +346,9 @@ void Runner::printHeader() {
     std::printf("# compression %s%s\n", compressionName(opt_.compression),
                 opt_.compression == Compression::kBoth
                     ? " (time, algbw, busbw: compression on; rawtime: off; alternating in this run)"
+                : opt_.compression == Compression::kAll
+                    ? " (time, algbw, busbw: auto; offtime: off; ontime: on; in turns in this run; vs_best: "
+                      "min(offtime, ontime) / time)"
                     : "");
     std::printf("# payload %s\n", payload_.describe().c_str());
     if (opt_.mpiBaseline) std::printf("# mpitime: Open MPI's own collective on the same data\n");
@@ -340,8 +396,12 @@ void Runner::runCase(zcclDataType_t dtype, zcclRedOp_t op) {
       // The -Z communicator, then (-Z both) the uncompressed one; under -Z 0 they are the same one.
       zcheck(runZccl(desc_, send_, recv_, c.param, dtype_, op_, opt_.root, rank_, P_, measured_, mem_->stream()),
              desc_.name, rank_);
-      if (opt_.compression == Compression::kBoth) {
+      if (opt_.compression == Compression::kBoth || opt_.compression == Compression::kAll) {
         zcheck(runZccl(desc_, send_, recv_, c.param, dtype_, op_, opt_.root, rank_, P_, raw_, mem_->stream()),
+               desc_.name, rank_);
+      }
+      if (on_ != nullptr) {
+        zcheck(runZccl(desc_, send_, recv_, c.param, dtype_, op_, opt_.root, rank_, P_, on_, mem_->stream()),
                desc_.name, rank_);
       }
       if (opt_.mpiBaseline && baseline_.run(desc_, c, send_, recv_, false, opt_.root) != MPI_SUCCESS) {
@@ -376,6 +436,11 @@ void Runner::runCase(zcclDataType_t dtype, zcclRedOp_t op) {
         speedupSum_ += m.rawTimeUs / m.timeUs;
         ++speedupCount_;
       }
+      if (m.onTimeUs >= 0 && m.rawTimeUs >= 0 && m.timeUs > 0) {
+        const double vsBest = std::min(m.rawTimeUs, m.onTimeUs) / m.timeUs;
+        if (worstVsBest_ < 0 || vsBest < worstVsBest_) worstVsBest_ = vsBest, worstVsBestBytes_ = row.bytes;
+        if (half == 0) lastAutoSpeedup_ = m.rawTimeUs / m.timeUs;
+      }
     }
     if (rank_ == 0) {
       std::printf("\n");
@@ -408,8 +473,13 @@ int Runner::run() {
     std::printf("# Out of bounds values : %lld %s\n", wrong_, wrong_ ? "FAILED" : "OK");
     std::printf("# Avg bus bandwidth    : %g \n", avgBusBw);
     if (ratioCount_) std::printf("# Avg size ratio       : %.4f \n", ratioSum_ / ratioCount_);
-    if (speedupCount_)
+    if (speedupCount_ && opt_.compression == Compression::kBoth)
       std::printf("# Avg speedup          : %.3fx (compression on vs off)\n", speedupSum_ / speedupCount_);
+    if (worstVsBest_ >= 0) {
+      std::printf("# Auto vs off, largest : %.3fx\n", lastAutoSpeedup_);
+      std::printf("# Auto vs best, worst  : %.3fx at %zu bytes (min(off, on) / auto)\n", worstVsBest_,
+                  worstVsBestBytes_);
+    }
     std::printf("#\n");
     if (!opt_.jsonPath.empty() &&
         !writeJson(opt_.jsonPath, binary_, opt_, P_, payload_.describe(), rows_, wrong_, avgBusBw)) {

@@ -1,5 +1,6 @@
 #include "report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -35,6 +36,12 @@ std::vector<Cell> cells(const TableLayout& layout) {
     c.push_back({"rawtime", "(us)", 7});
     c.push_back({"speedup", "", 7});
   }
+  if (layout.allColumns) {
+    c.push_back({"offtime", "(us)", 7});
+    c.push_back({"ontime", "(us)", 7});
+    c.push_back({"vs_best", "", 7});
+    c.push_back({"plan", "", 18});
+  }
   if (layout.mpiColumns) {
     c.push_back({"mpitime", "(us)", 7});
     c.push_back({"vs_mpi", "", 6});
@@ -53,6 +60,8 @@ void centered(std::FILE* out, const char* text, int width) {
   std::fprintf(out, "%*s%s%*s", left, "", text, width - len - left, "");
 }
 
+std::string jsonString(const std::string& s);
+
 void jsonMeasurement(std::FILE* f, const Measurement& m) {
   if (!m.present) {
     std::fprintf(f, "null");
@@ -64,6 +73,8 @@ void jsonMeasurement(std::FILE* f, const Measurement& m) {
   std::fprintf(f, ", \"codec_us\": %.3f", m.codecUs);
   if (m.rawTimeUs >= 0)
     std::fprintf(f, ", \"raw_time_us\": %.3f, \"speedup\": %.6f", m.rawTimeUs, m.rawTimeUs / m.timeUs);
+  if (m.onTimeUs >= 0) std::fprintf(f, ", \"on_time_us\": %.3f", m.onTimeUs);
+  if (!m.plan.empty()) std::fprintf(f, ", \"plan\": %s", jsonString(m.plan).c_str());
   if (m.mpiTimeUs >= 0)
     std::fprintf(f, ", \"mpi_time_us\": %.3f, \"speedup_vs_mpi\": %.6f", m.mpiTimeUs, m.mpiTimeUs / m.timeUs);
   std::fprintf(f, "}");
@@ -115,6 +126,11 @@ void printMeasurement(std::FILE* out, const TableLayout& layout, const Measureme
   if (layout.rawColumns) {
     std::fprintf(out, "  %7s  %7s", timeText(m.rawTimeUs).c_str(),
                  m.rawTimeUs < 0 ? "N/A" : fixed(m.rawTimeUs / m.timeUs, "%.3fx").c_str());
+  }
+  if (layout.allColumns) {
+    const double best = m.rawTimeUs < 0 ? m.onTimeUs : m.onTimeUs < 0 ? m.rawTimeUs : std::min(m.rawTimeUs, m.onTimeUs);
+    std::fprintf(out, "  %7s  %7s  %7s  %18s", timeText(m.rawTimeUs).c_str(), timeText(m.onTimeUs).c_str(),
+                 best < 0 ? "N/A" : fixed(best / m.timeUs, "%.3fx").c_str(), m.plan.empty() ? "-" : m.plan.c_str());
   }
   if (layout.mpiColumns) {
     std::fprintf(out, "  %7s  %6s", timeText(m.mpiTimeUs).c_str(),

@@ -2,6 +2,8 @@
 // busbw and #wrong for out-of-place and in-place) with ZipCCL's columns appended to each half:
 //   ratio          bytes sent / bytes an uncompressed run sends (the codec's effect on the wire)
 //   -Z both:       rawtime, speedup   time with compression off, and rawtime / time
+//   -Z all:        offtime, ontime, vs_best, plan   time is auto's; vs_best = min(off, on) / time
+//                  (at least 0.9: auto is within 10% of the better fixed choice); the plan auto ran
 //   -B 1:          mpitime, vs_mpi    Open MPI's own collective, and mpitime / time
 // nccl-tests' footer lines, and the same results as JSON (-J).
 #pragma once
@@ -23,7 +25,9 @@ struct Measurement {
   long long wrong = -1;         // -1: not checked
   double ratio = -1;            // -1: nothing went through ZipCCL's algorithms (plain transport path)
   double codecUs = 0;           // host codec time per iteration, mean over ranks
-  double rawTimeUs = -1;        // -Z both: compression off
+  double rawTimeUs = -1;        // -Z both and all: compression off
+  double onTimeUs = -1;         // -Z all: compression on
+  std::string plan;             // the plan of the measured communicator's last call
   double mpiTimeUs = -1;        // -B 1: Open MPI's collective
 };
 
@@ -37,6 +41,7 @@ struct Row {
 
 struct TableLayout {
   bool rawColumns = false;  // -Z both
+  bool allColumns = false;  // -Z all
   bool mpiColumns = false;  // -B 1
 };
 

@@ -28,6 +28,13 @@ zcclResult_t directReduceScatter(Context& ctx, const void* send, const Segments&
 // contribution, rounded and re-encoded at every hop (NCCL's ring, kept for comparison).
 zcclResult_t ringReduceScatter(Context& ctx, const void* send, const Segments& seg, void* out, zcclRedOp_t op);
 
+// Hierarchical all-reduce on a communicator of N nodes of L ranks: reduce-scatter inside each node
+// (raw), all-reduce of each rank's segment among the ranks of the same local index on every node
+// (compressed as `inter` says), all-gather inside each node (raw). `intra` and `inter` are
+// contexts on the two views of the communicator (algo/execute.h, Levels).
+zcclResult_t hierarchicalAllReduce(Context& intra, Context& inter, const void* send, void* recv, size_t count,
+                                   zcclRedOp_t op);
+
 // Gather to root: every rank's `own` segment (compressed) lands at recv + offset on the root.
 zcclResult_t gatherToRoot(Context& ctx, const void* own, const Segments& seg, void* recv, int root);
 

@@ -113,7 +113,7 @@ namespace {
 
 // True (and the error recorded in ctx) if completed message c is a lost marker (context.h).
 bool chunkLost(Context& ctx, const IncomingBlock& in, size_t c) {
-  if (!ctx.compress || in.sizes[c] != 0) return false;
+  if (in.sizes[c] != 0) return false;  // no frame and no raw chunk is empty
   ctx.noteDecode(zcclCorruptFrame);
   return true;
 }
@@ -121,8 +121,8 @@ bool chunkLost(Context& ctx, const IncomingBlock& in, size_t c) {
 }  // namespace
 
 bool decodeChunk(Context& ctx, const IncomingBlock& in, size_t c, uint8_t* out) {
-  if (!ctx.compress) return true;
   if (chunkLost(ctx, in, c)) return false;
+  if (!ctx.compress) return true;  // raw chunks landed in place
   const size_t m = ctx.chunkCount(in.count, c);
   const zcclResult_t r = ctx.engine.decompress(in.dst + c * in.stride, in.sizes[c],
                                                out + c * ctx.chunkElems * ctx.elemBytes, m, ctx.dtype);

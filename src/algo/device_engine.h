@@ -13,12 +13,12 @@
 #include <vector>
 
 #include "algo/engine.h"
-#include "api/comm.h"
+#include "common/stream_bound.h"
 #include "kernels/launch.h"
 
 namespace zccl::algo {
 
-class DeviceEngine final : public Engine, public api::StreamBound {
+class DeviceEngine final : public Engine, public StreamBound {
  public:
   ~DeviceEngine() override;
   void setStream(cudaStream_t stream) override { stream_ = stream; }

@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "algo/engine.h"
-#include "algo/host_reduce.h"
 #include "common/aligned_buffer.h"
+#include "common/host_reduce.h"
 
 namespace zccl::algo {
 

@@ -1,19 +1,24 @@
 // Validation, path choice and execution of collective calls, and group deferral.
 #include "api/collectives.h"
 
+#include <cstdio>
 #include <memory>
 #include <vector>
 
-#include "algo/algorithms.h"
+#include "algo/execute.h"
 #include "algo/point_to_point.h"
 #include "common/check.h"
 #include "common/dtype_size.h"
-#include "tune/policy.h"
+#include "tune/selector.h"
 
 namespace zccl::api {
 namespace {
 
 using transport::Transport;
+
+static_assert(static_cast<int>(Kind::kAlltoAll) == static_cast<int>(algo::Collective::kAlltoAll) &&
+                  static_cast<int>(Kind::kAlltoAll) == static_cast<int>(Transport::Coll::kAlltoAll),
+              "the API's, the algorithms' and the transport's collectives are listed in one order");
 
 const char* kindName(Kind k) {
   static const char* names[] = {"zcclAllReduce",     "zcclBroadcast", "zcclReduce", "zcclAllGather",
@@ -65,19 +70,13 @@ void bindStream(zcclComm* comm, cudaStream_t stream) {
   if (comm->engineStream != nullptr) comm->engineStream->setStream(stream);
 }
 
-algo::Context makeContext(zcclComm* comm, zcclDataType_t dtype, bool compress, int tag) {
+algo::Context makeContext(zcclComm* comm, zcclDataType_t dtype, const algo::Plan& plan, int tag) {
   zcclCodecConfig_t codec = ZCCL_CODEC_CONFIG_INITIALIZER;
-  codec.mode = comm->config.codecMode;
-  codec.checksum = comm->config.checksum;
+  codec.mode = comm->settings.codecMode;
+  codec.checksum = comm->settings.checksum;
   const size_t eb = dtypeBytes(dtype);
-  return algo::Context{*comm->transport,
-                       *comm->engine,
-                       dtype,
-                       eb,
-                       compress,
-                       std::max<size_t>(1, comm->config.chunkBytes / eb),
-                       codec,
-                       tag};
+  return algo::Context{
+      *comm->transport, *comm->engine, dtype, eb, plan.compress, std::max<size_t>(1, plan.chunkBytes / eb), codec, tag};
 }
 
 // Adds what a call through ZipCCL's algorithms sent to the communicator's counters.
@@ -97,92 +96,45 @@ zcclResult_t reportDecode(const algo::Context& ctx, const char* fn) {
   return zcclSuccess;
 }
 
-// Reduce-scatter of `seg` into out with the configured algorithm.
-zcclResult_t reduceScatter(algo::Context& ctx, int algorithm, const void* send, const algo::Segments& seg, void* out,
-                           zcclRedOp_t op) {
-  return algorithm == ZCCL_ALGO_RING ? algo::ringReduceScatter(ctx, send, seg, out, op)
-                                     : algo::directReduceScatter(ctx, send, seg, out, op);
-}
-
-constexpr int kReduceOwnSlot = 6;  // scratch slot of reduce's own segment (algorithms use 0-3)
-
-// Runs a collective with ZipCCL's algorithms (compressed or not, as ctx says).
-zcclResult_t runAlgorithm(zcclComm* comm, const CallArgs& a, algo::Context& ctx) {
-  const int P = ctx.size(), r = ctx.rank();
-  const size_t eb = ctx.elemBytes;
-  uint8_t* recv = static_cast<uint8_t*>(a.recv);
-  switch (a.kind) {
-    case Kind::kAllReduce: {
-      const algo::Segments seg = algo::Segments::even(a.count, P);
-      uint8_t* own = recv + seg.offset[r] * eb;
-      ZCCL_CHECK(reduceScatter(ctx, comm->config.algorithm, a.send, seg, own, a.op));
-      ZCCL_CHECK(algo::ringAllGather(ctx, recv, seg, own));
-      break;
-    }
-    case Kind::kBroadcast:
-      ZCCL_CHECK(algo::chainBroadcast(ctx, a.send, a.recv, a.count, a.root));
-      break;
-    case Kind::kReduce: {
-      const algo::Segments seg = algo::Segments::even(a.count, P);
-      void* own = nullptr;
-      if (r == a.root) {
-        own = recv + seg.offset[r] * eb;
-      } else {
-        ZCCL_CHECK(comm->engine->scratch(kReduceOwnSlot, seg.count[r] * eb, &own));
-      }
-      ZCCL_CHECK(reduceScatter(ctx, comm->config.algorithm, a.send, seg, own, a.op));
-      ZCCL_CHECK(algo::gatherToRoot(ctx, own, seg, a.recv, a.root));
-      break;
-    }
-    case Kind::kAllGather:
-      ZCCL_CHECK(algo::ringAllGather(ctx, recv, algo::Segments::blocks(a.count, P), a.send));
-      break;
-    case Kind::kReduceScatter:
-      ZCCL_CHECK(reduceScatter(ctx, comm->config.algorithm, a.send, algo::Segments::blocks(a.count, P), a.recv, a.op));
-      break;
-    case Kind::kAlltoAll:
-      ZCCL_CHECK(algo::pairwiseAlltoAll(ctx, a.send, a.recv, a.count));
-      break;
-    default:
-      ZCCL_FAIL(zcclInternalError, "%s is not a collective", kindName(a.kind));
+// The plan of a call, logged the first time its bucket (collective, dtype, power-of-two size)
+// is decided, on rank 0 (as NCCL logs tuning); a forced algorithm that cannot run warns once.
+tune::Choice choosePlan(zcclComm* comm, const tune::Query& q) {
+  const tune::Choice ch = tune::select(q, comm->settings, comm->fabric);
+  if (ch.forcedFellBack && comm->warnedFallbacks.insert(static_cast<int>(q.coll)).second) {
+    ZCCL_WARN(
+        "ZCCL_ALGO: the algorithm forced for %s cannot run this call (plain: no transport collective for "
+        "it; hier: nodes of unequal size or a single level); the selector chooses instead",
+        algo::collectiveName(q.coll));
   }
-  return zcclSuccess;
+  int bucket = 0;
+  while (bucket < 63 && (size_t{1} << (bucket + 1)) <= q.messageBytes) ++bucket;
+  const uint64_t key = static_cast<uint64_t>(q.coll) << 16 | static_cast<uint64_t>(q.dtype) << 8 | bucket;
+  if (comm->transport->rank() == 0 && comm->loggedBuckets.insert(key).second) {
+    ZCCL_INFO(kLogTune, "%s dtype %d %zu bytes (bucket 2^%d): %s, predicted %s ms (raw %s, coded %s)",
+              algo::collectiveName(q.coll), q.dtype, q.messageBytes, bucket, tune::describe(ch.plan).c_str(),
+              tune::milliseconds(ch.seconds).c_str(), tune::milliseconds(ch.bestRaw).c_str(),
+              tune::milliseconds(ch.bestCoded).c_str());
+  }
+  return ch;
 }
 
 zcclResult_t runCollective(zcclComm* comm, const CallArgs& a) {
   Transport& t = *comm->transport;
-  const size_t eb = dtypeBytes(a.dtype);
-  using Coll = Transport::Coll;
-  static const Coll kColl[] = {Coll::kAllReduce, Coll::kBroadcast,     Coll::kReduce,
-                               Coll::kAllGather, Coll::kReduceScatter, Coll::kAlltoAll};
-  const bool plainAvailable = t.plainSupports(kColl[static_cast<int>(a.kind)], a.dtype, a.op, a.count);
-  const tune::Decision d = tune::decide(comm->config, plainAvailable, a.dtype, a.count * eb);
+  const auto coll = static_cast<algo::Collective>(a.kind);  // Kind begins with the collectives, in order
+  const bool plainAvailable = t.plainSupports(static_cast<Transport::Coll>(a.kind), a.dtype, a.op, a.count);
+  const tune::Choice ch = choosePlan(comm, tune::Query{coll, a.dtype, a.count * dtypeBytes(a.dtype), plainAvailable});
   ZCCL_INFO(kLogColl, "%s: %zu x dtype %d, %s", kindName(a.kind), a.count, static_cast<int>(a.dtype),
-            d.plain      ? "plain transport path"
-            : d.compress ? "compressed"
-                         : "uncompressed");
-  if (d.plain) {
+            tune::describe(ch.plan).c_str());
+  std::snprintf(comm->stats.lastPlan, sizeof(comm->stats.lastPlan), "%s", tune::describe(ch.plan).c_str());
+  const algo::Call call{coll, a.send, a.recv, a.count, a.dtype, a.op, a.root};
+  if (ch.plan.algorithm == algo::Algorithm::kPlain) {
     comm->stats.calls++;
     comm->stats.plainCalls++;
-    switch (a.kind) {
-      case Kind::kAllReduce:
-        return t.plainAllReduce(a.send, a.recv, a.count, a.dtype, a.op);
-      case Kind::kBroadcast:
-        return t.plainBroadcast(a.send, a.recv, a.count, a.dtype, a.root);
-      case Kind::kReduce:
-        return t.plainReduce(a.send, a.recv, a.count, a.dtype, a.op, a.root);
-      case Kind::kAllGather:
-        return t.plainAllGather(a.send, a.recv, a.count, a.dtype);
-      case Kind::kReduceScatter:
-        return t.plainReduceScatter(a.send, a.recv, a.count, a.dtype, a.op);
-      case Kind::kAlltoAll:
-        return t.plainAlltoAll(a.send, a.recv, a.count, a.dtype);
-      default:
-        break;
-    }
+    return algo::runPlain(t, call);
   }
-  algo::Context ctx = makeContext(comm, a.dtype, d.compress, transport::kTagCollective);
-  const zcclResult_t res = runAlgorithm(comm, a, ctx);
+  algo::Context ctx = makeContext(comm, a.dtype, ch.plan, transport::kTagCollective);
+  const zcclResult_t res =
+      algo::runPlan(ctx, ch.plan, call, algo::Levels{comm->intraLevel.get(), comm->interLevel.get()});
   account(comm, ctx);
   ZCCL_CHECK(res);
   return reportDecode(ctx, kindName(a.kind));
@@ -194,13 +146,14 @@ zcclResult_t runPointToPoint(const std::vector<std::pair<zcclComm*, CallArgs>>& 
   std::vector<std::unique_ptr<algo::PointToPoint>> p2p;
   int slot = 16;
   for (const auto& [comm, a] : ops) {
-    const size_t eb = dtypeBytes(a.dtype);
-    tune::Decision d = tune::decide(comm->config, false, a.dtype, a.count * eb);
+    // Point-to-point follows all-to-all's settings and decision (one block between two ranks).
+    const tune::Query q{algo::Collective::kAlltoAll, a.dtype, a.count * dtypeBytes(a.dtype), false};
+    algo::Plan plan = tune::select(q, comm->settings, comm->fabric).plan;
     // A receiver on an exact-size transport (NCCL) cannot learn a frame's size in a group:
     // point-to-point travels uncompressed there.
-    if (comm->transport->exactReceiveSizes()) d.compress = false;
-    contexts.push_back(
-        std::make_unique<algo::Context>(makeContext(comm, a.dtype, d.compress, transport::kTagPointToPoint)));
+    if (comm->transport->exactReceiveSizes() || plan.algorithm == algo::Algorithm::kPlain) plan.compress = false;
+    if (plan.chunkBytes == 0) plan.chunkBytes = size_t{1} << 20;
+    contexts.push_back(std::make_unique<algo::Context>(makeContext(comm, a.dtype, plan, transport::kTagPointToPoint)));
     p2p.push_back(std::make_unique<algo::PointToPoint>(a.kind == Kind::kSend, a.send, a.recv, a.count, a.root, slot++));
   }
   for (size_t i = 0; i < p2p.size(); ++i) ZCCL_CHECK(p2p[i]->post(*contexts[i]));

@@ -4,7 +4,6 @@
 #include <mutex>
 
 #include "common/check.h"
-#include "common/params.h"
 
 namespace zccl::api {
 namespace {
@@ -20,43 +19,6 @@ std::map<const zcclComm*, std::unique_ptr<zcclComm>>& registry() {
 }
 
 }  // namespace
-
-zcclResult_t resolveConfig(const zcclConfig_t* config, ResolvedConfig* out) {
-  zcclConfig_t c = ZCCL_CONFIG_INITIALIZER;
-  if (config != nullptr) {
-    ZCCL_REQUIRE(config->size == sizeof(zcclConfig_t) && config->magic == ZCCL_CONFIG_MAGIC, zcclInvalidArgument,
-                 "config was not initialised with ZCCL_CONFIG_INITIALIZER");
-    c = *config;
-  }
-  if (c.compression != ZCCL_CONFIG_UNDEF_INT) {
-    out->compression = c.compression;
-  } else {  // "off" and "on" spell 0 and 1
-    static constexpr int kPolicy[] = {ZCCL_COMPRESSION_OFF, ZCCL_COMPRESSION_ON, ZCCL_COMPRESSION_AUTO,
-                                      ZCCL_COMPRESSION_OFF, ZCCL_COMPRESSION_ON};
-    out->compression = kPolicy[paramChoice(Param::kCompression, {"0", "1", "auto", "off", "on"})];
-  }
-  out->codecMode =
-      c.codecMode != ZCCL_CONFIG_UNDEF_INT ? c.codecMode : paramChoice(Param::kCodecMode, {"stored", "window"});
-  const int64_t chunk = c.chunkBytes != ZCCL_CONFIG_UNDEF_INT ? c.chunkBytes : paramInt(Param::kChunkBytes);
-  const int64_t minBytes =
-      c.minCompressBytes != ZCCL_CONFIG_UNDEF_INT ? c.minCompressBytes : paramInt(Param::kMinCompressBytes);
-  out->algorithm = c.algorithm != ZCCL_CONFIG_UNDEF_INT ? c.algorithm : paramChoice(Param::kAlgo, {"direct", "ring"});
-  out->checksum = c.checksum != ZCCL_CONFIG_UNDEF_INT ? c.checksum : (paramInt(Param::kVerify) != 0 ? 1 : 0);
-  ZCCL_REQUIRE(out->compression >= ZCCL_COMPRESSION_OFF && out->compression <= ZCCL_COMPRESSION_AUTO,
-               zcclInvalidArgument, "config: compression must be ZCCL_COMPRESSION_OFF, _ON or _AUTO, not %d",
-               out->compression);
-  ZCCL_REQUIRE(out->codecMode == zcclCodecModeStored || out->codecMode == zcclCodecModeWindow, zcclInvalidArgument,
-               "config: unknown codec mode %d", out->codecMode);
-  ZCCL_REQUIRE(chunk >= 1024 && chunk <= (int64_t{1} << 30), zcclInvalidArgument,
-               "config: chunkBytes must be between 1 KiB and 1 GiB, not %lld", static_cast<long long>(chunk));
-  ZCCL_REQUIRE(minBytes >= 0, zcclInvalidArgument, "config: minCompressBytes must not be negative");
-  ZCCL_REQUIRE(out->algorithm == ZCCL_ALGO_DIRECT || out->algorithm == ZCCL_ALGO_RING, zcclInvalidArgument,
-               "config: unknown algorithm %d", out->algorithm);
-  ZCCL_REQUIRE(out->checksum == 0 || out->checksum == 1, zcclInvalidArgument, "config: checksum must be 0 or 1");
-  out->chunkBytes = static_cast<size_t>(chunk);
-  out->minCompressBytes = static_cast<size_t>(minBytes);
-  return zcclSuccess;
-}
 
 zcclComm_t registerComm(std::unique_ptr<zcclComm> comm) {
   std::lock_guard<std::mutex> lock(registryMutex());

@@ -1,47 +1,41 @@
-// The communicator behind zcclComm_t: its transport, its engine (memory space + codec) and its
-// resolved configuration, plus the registry of live communicators that lets every API call refuse
-// a destroyed or invalid handle without dereferencing it.
+// The communicator behind zcclComm_t: its transport, its engine (memory space + codec), its
+// settings and the fabric figures its ranks agreed on (what the selector reads), plus the registry of live
+// communicators that lets every API call refuse a destroyed or invalid handle without dereferencing it.
 #pragma once
 
 #include <memory>
+#include <set>
 
 #include "algo/engine.h"
+#include "common/stream_bound.h"
 #include "transport/transport.h"
+#include "tune/fabric.h"
+#include "tune/settings.h"
 #include "zccl/zccl.h"
-
-namespace zccl::api {
-
-// zcclConfig_t with every field decided (config field, else ZCCL_* variable, else default).
-struct ResolvedConfig {
-  int compression;    // ZCCL_COMPRESSION_*
-  int codecMode;      // zcclCodecMode_t
-  size_t chunkBytes;  // > 0
-  size_t minCompressBytes;
-  int algorithm;  // ZCCL_ALGO_*
-  int checksum;   // 0 or 1
-};
-
-zcclResult_t resolveConfig(const zcclConfig_t* config, ResolvedConfig* out);
-
-// Whether a device-memory communicator's work goes to a stream (set per call).
-class StreamBound {
- public:
-  virtual ~StreamBound() = default;
-  virtual void setStream(cudaStream_t stream) = 0;
-};
-
-}  // namespace zccl::api
 
 struct zcclComm {
   std::unique_ptr<zccl::transport::Transport> transport;
   std::unique_ptr<zccl::algo::Engine> engine;
-  zccl::api::ResolvedConfig config;
-  zccl::api::StreamBound* streamBound = nullptr;  // device communicators: transport and engine
-  zccl::api::StreamBound* engineStream = nullptr;
+  zccl::tune::Settings settings;
+  zccl::tune::Fabric fabric;
+  zccl::StreamBound* streamBound = nullptr;  // device communicators: transport and engine
+  zccl::StreamBound* engineStream = nullptr;
   zcclCommStats_t stats{};  // codecSeconds is read from the engine
+  // The communicator's two levels where its nodes hold the same number of ranks (hierarchical
+  // plans), else null.
+  std::unique_ptr<zccl::transport::Transport> intraLevel, interLevel;
+  std::set<uint64_t> loggedBuckets;  // decisions already logged (collective, dtype, size bucket)
+  std::set<int> warnedFallbacks;     // collectives whose forced algorithm could not run, warned
 };
 
 namespace zccl::api {
+
+// What a communicator knows of its machine, learnt at creation (collective over its ranks, after
+// transport and engine exist): nodes, then the measured and agreed links and codec where
+// ZCCL_PROBE says so (auto: where probeByDefault, i.e. host memory over MPI), else the defaults
+// of its memory space; ZCCL_NET_* / ZCCL_INTRA_* override. Logs the figures and the decision
+// table at INFO (subsystem TUNE) on rank 0.
+zcclResult_t initFabric(zcclComm* comm, bool hostMemory, bool probeByDefault);
 
 // Registers a new communicator (takes ownership) and returns its handle.
 zcclComm_t registerComm(std::unique_ptr<zcclComm> comm);

@@ -11,9 +11,10 @@ zcclResult_t commInitLocal(zcclComm_t* comm, std::shared_ptr<transport::LocalWor
   ZCCL_REQUIRE(comm != nullptr && world != nullptr && rank >= 0 && rank < world->size(), zcclInvalidArgument,
                "commInitLocal: bad arguments");
   auto c = std::make_unique<zcclComm>();
-  ZCCL_CHECK(resolveConfig(config, &c->config));
+  ZCCL_CHECK(tune::resolveSettings(config, &c->settings));
   c->transport = std::make_unique<transport::LocalTransport>(std::move(world), rank);
   c->engine = std::make_unique<algo::HostEngine>();
+  ZCCL_CHECK(initFabric(c.get(), true, false));
   *comm = registerComm(std::move(c));
   return zcclSuccess;
 }

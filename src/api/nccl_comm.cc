@@ -27,7 +27,7 @@ extern "C" zcclResult_t zcclCommInitRankConfig(zcclComm_t* comm, int nranks, zcc
   ZCCL_REQUIRE(nranks >= 1 && rank >= 0 && rank < nranks, zcclInvalidArgument,
                "zcclCommInitRank: rank %d of %d is not valid", rank, nranks);
   auto c = std::make_unique<zcclComm>();
-  ZCCL_CHECK(zccl::api::resolveConfig(config, &c->config));
+  ZCCL_CHECK(zccl::tune::resolveSettings(config, &c->settings));
   int devices = 0;
   const cudaError_t e = cudaGetDeviceCount(&devices);
   ZCCL_REQUIRE(e == cudaSuccess && devices > 0, zcclUnhandledCudaError, "zcclCommInitRank: no usable GPU (%s)",
@@ -43,6 +43,7 @@ extern "C" zcclResult_t zcclCommInitRankConfig(zcclComm_t* comm, int nranks, zcc
   c->engineStream = engine.get();
   c->transport = std::move(transport);
   c->engine = std::move(engine);
+  ZCCL_CHECK(zccl::api::initFabric(c.get(), false, false));
   *comm = zccl::api::registerComm(std::move(c));
   ZCCL_INFO(zccl::kLogInit, "zcclCommInitRank: rank %d of %d, GPU buffers over NCCL", rank, nranks);
   return zcclSuccess;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "common/dtype_size.h"
 #include "common/host_device.h"
 
 namespace zccl::codec {
@@ -51,6 +52,15 @@ ZCCL_HD constexpr CodecTraits codecTraits(int dtype) {
       return {0, 0, 0, 0, 0, 0};
   }
 }
+
+// The codec's element sizes are the ones every other layer uses (common/dtype_size.h).
+constexpr bool elementSizesAgree() {
+  for (int d = 0; d <= 12; ++d) {
+    if (codecTraits(d).elemBytes != dtypeBytes(d)) return false;
+  }
+  return true;
+}
+static_assert(elementSizesAgree(), "codecTraits and dtypeBytes disagree on an element size");
 
 // Little-endian loads and stores of unaligned bytes (the format is little-endian throughout). On
 // a little-endian host they are plain unaligned accesses (memcpy); elsewhere, and in device code,

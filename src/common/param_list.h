@@ -14,14 +14,26 @@ ZCCL_PARAM(kCodecImpl, "ZCCL_CODEC_IMPL", "auto", "auto|fast|reference",
            "CPU codec implementation. Both write byte-identical frames; reference is the readable scalar oracle.")
 ZCCL_PARAM(kCodecMode, "ZCCL_CODEC_MODE", "window", "window|stored",
            "Default codec mode for float types when a config leaves it unset.")
-ZCCL_PARAM(kCompression, "ZCCL_COMPRESSION", "auto", "0|1|auto (also off|on)",
-           "Compression policy of communicators whose config leaves it unset.")
-ZCCL_PARAM(kChunkBytes, "ZCCL_CHUNK_BYTES", "1M", "bytes, K/M/G suffixes",
-           "Pipeline chunk: bytes of uncompressed data per message (each an independent frame).")
+ZCCL_PARAM(kCompression, "ZCCL_COMPRESSION", "auto", "0|1|auto (also off|on); or COLL:VALUE entries separated by ;",
+           "Compression policy of communicators whose config leaves it unset, for all or per collective.")
+ZCCL_PARAM(kChunkBytes, "ZCCL_CHUNK_BYTES", "1M", "bytes, K/M/G suffixes, 1K to 1G",
+           "Pipeline chunk: bytes of uncompressed data per message. Unset: the selector's choice under auto.")
 ZCCL_PARAM(kMinCompressBytes, "ZCCL_MIN_COMPRESS_BYTES", "64K", "bytes, K/M/G suffixes",
-           "Under auto, messages smaller than this go through the transport's own collective.")
-ZCCL_PARAM(kAlgo, "ZCCL_ALGO", "direct", "direct|ring",
-           "Algorithm of reduce-scatter, all-reduce and reduce.")
+           "Under auto, messages smaller than this are never compressed.")
+ZCCL_PARAM(kAlgo, "ZCCL_ALGO", "auto", "auto|plain|direct|ring|chain|pairwise; or COLL:ALGO entries separated by ;",
+           "Algorithm, for all collectives or per collective; auto: the selector's cost model.")
+ZCCL_PARAM(kProbe, "ZCCL_PROBE", "auto", "0|1|auto",
+           "Measure links and codec at communicator creation (auto: host-memory communicators over MPI).")
+ZCCL_PARAM(kNetBw, "ZCCL_NET_BW", "0", "GB/s (1e9 bytes per second); 0 = measure",
+           "Bandwidth of the links between nodes, per node, one direction.")
+ZCCL_PARAM(kNetLatUs, "ZCCL_NET_LAT_US", "0", "microseconds; 0 = measure",
+           "Latency of a message between nodes.")
+ZCCL_PARAM(kIntraBw, "ZCCL_INTRA_BW", "0", "GB/s; 0 = measure",
+           "Bandwidth between two ranks of a node, one direction.")
+ZCCL_PARAM(kIntraLatUs, "ZCCL_INTRA_LAT_US", "0", "microseconds; 0 = measure",
+           "Latency of a message between two ranks of a node.")
+ZCCL_PARAM(kHostId, "ZCCL_HOSTID", "", "any string",
+           "Node identity of this rank: ranks with the same value share a node (as NCCL_HOSTID).")
 ZCCL_PARAM(kMpiSpinUs, "ZCCL_MPI_SPIN_US", "50", "microseconds; -1 = spin without pause (MPI_Wait)",
            "How long a wait on the Open MPI transport polls before it yields the core between polls.")
 // clang-format on

@@ -10,14 +10,17 @@
 namespace zccl {
 namespace {
 
-void warnOnce(const ParamSpec& spec, const std::string& value) {
+void warnInstead(const ParamSpec& spec, const std::string& value, const std::string& instead) {
   static std::mutex mu;
   static std::set<std::string> warned;
   std::lock_guard<std::mutex> lock(mu);
-  if (warned.insert(spec.name).second) {
-    ZCCL_WARN("%s=\"%s\" is not valid (expected %s); using the default \"%s\"", spec.name, value.c_str(), spec.values,
-              spec.defaultValue);
+  if (warned.insert(std::string(spec.name) + "=" + value).second) {
+    ZCCL_WARN("%s=\"%s\" is not valid (expected %s); using %s", spec.name, value.c_str(), spec.values, instead.c_str());
   }
+}
+
+void warnOnce(const ParamSpec& spec, const std::string& value) {
+  warnInstead(spec, value, std::string("the default \"") + spec.defaultValue + "\"");
 }
 
 bool equalsIgnoreCase(const std::string& a, const std::string& b) {
@@ -74,6 +77,34 @@ int64_t paramInt(Param id) {
   warnOnce(spec, value);
   parseScaledInt(spec.defaultValue, &out);
   return out;
+}
+
+bool paramSet(Param id) {
+  const char* v = std::getenv(paramSpec(id).name);
+  return v != nullptr && *v != '\0';
+}
+
+int64_t paramIntInRange(Param id, int64_t lo, int64_t hi) {
+  const ParamSpec& spec = paramSpec(id);
+  int64_t out = 0;
+  if (parseScaledInt(paramString(id), &out) && out >= lo && out <= hi) return out;
+  warnOnce(spec, paramString(id));
+  parseScaledInt(spec.defaultValue, &out);
+  return out;
+}
+
+double paramDouble(Param id) {
+  const ParamSpec& spec = paramSpec(id);
+  const std::string value = paramString(id);
+  char* end = nullptr;
+  const double v = std::strtod(value.c_str(), &end);
+  if (end != value.c_str() && *end == '\0') return v;
+  warnOnce(spec, value);
+  return std::strtod(spec.defaultValue, nullptr);
+}
+
+void paramWarnOnce(Param id, const std::string& value, const std::string& instead) {
+  warnInstead(paramSpec(id), value, instead);
 }
 
 int paramChoice(Param id, const std::vector<std::string>& choices) {

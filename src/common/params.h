@@ -36,6 +36,20 @@ int64_t paramInt(Param id);
 // false on anything else or on overflow. Shared by the settings and the tools' flags.
 bool parseScaledInt(const std::string& text, int64_t* out);
 
+// True if the variable is set to a non-empty value (else the registered default applies).
+bool paramSet(Param id);
+
+// paramInt, but a value outside [lo, hi] is reported once at WARN level like a malformed one and
+// the default is used.
+int64_t paramIntInRange(Param id, int64_t lo, int64_t hi);
+
+// The value parsed as a decimal floating-point number; malformed: WARN once, the default.
+double paramDouble(Param id);
+
+// Reports once per variable, at WARN level, that `value` (or a part of it) is not valid and what
+// is used instead: for settings with a grammar of their own (per-collective lists).
+void paramWarnOnce(Param id, const std::string& value, const std::string& instead);
+
 // The value matched case-insensitively against `choices`; returns its index, or the index of
 // the default if the value is not among them.
 int paramChoice(Param id, const std::vector<std::string>& choices);

@@ -18,7 +18,7 @@
 namespace zccl::transport {
 
 // Tags keep the traffic of different kinds of operation apart.
-enum Tag : int { kTagCollective = 1, kTagPointToPoint = 2, kTagSizes = 3 };
+enum Tag : int { kTagCollective = 1, kTagPointToPoint = 2, kTagSizes = 3, kTagProbe = 4 };
 
 // An outstanding send or receive, owned by the transport until completed by wait/waitAll.
 struct Request {
@@ -46,6 +46,11 @@ class Transport {
   // socket reads and writes) need it between the chunks of long codec work, or their links idle
   // while a rank codes; the others keep this no-op.
   virtual void progress() {}
+
+  // A key shared by exactly the ranks on this rank's node (collective over the ranks: every rank
+  // calls it once at creation). The default hashes the host name and boot id; Open MPI asks MPI
+  // (MPI_Comm_split_type with MPI_COMM_TYPE_SHARED); the test transport can fake nodes.
+  virtual zcclResult_t nodeKey(uint64_t* key);
 
   // Completes every active request of `reqs` (sends: the sizes of receives are not returned).
   zcclResult_t waitAll(std::vector<Request>& reqs) {

@@ -163,6 +163,8 @@ struct CollectiveCase {
   size_t outPerRank;  // output elements per rank, in units of count
   int gapRank;        // a rank whose output must show the damaged chunk as unwritten
   std::function<zcclResult_t(const uint16_t*, uint16_t*, size_t, zcclComm_t)> run;
+  int perNode = 0;   // > 0: ranks form nodes of this many (hierarchical plans)
+  int damageTo = 1;  // the receiver of rank 0's damaged message (a rank on another node, for hier)
 };
 
 void PrintTo(const CollectiveCase& c, std::ostream* os) { *os << c.name; }
@@ -187,8 +189,11 @@ std::vector<std::vector<uint16_t>> runCase(const CollectiveCase& cc, bool damage
   auto world = std::make_shared<transport::LocalWorld>(P, exactSizes);
   std::atomic<bool> done{false};
   world->setTamper([&](int from, int to, int tag, std::vector<uint8_t>& msg) {
-    if (damage && from == 0 && to == 1 && tag == transport::kTagCollective && !done.exchange(true)) msg[10] ^= 0x40;
+    if (damage && from == 0 && to == cc.damageTo && tag == transport::kTagCollective && !done.exchange(true)) {
+      msg[10] ^= 0x40;
+    }
   });
+  if (cc.perNode > 0) world->setNodes({0, 0, 1, 1});
   results->assign(P, zcclSuccess);
   runRanks(
       P, localConfig(ZCCL_COMPRESSION_ON, cc.algorithm, 16384, 0),
@@ -209,7 +214,7 @@ void checkDamage(const CollectiveCase& cc, bool exactSizes) {
   const auto expected = runCase(cc, false, exactSizes, &clean);
   const auto got = runCase(cc, true, exactSizes, &damaged);
   for (zcclResult_t r : clean) ASSERT_EQ(r, zcclSuccess);
-  EXPECT_EQ(damaged[1], zcclCorruptFrame);
+  EXPECT_EQ(damaged[cc.damageTo], zcclCorruptFrame);
   for (size_t r = 0; r < got.size(); ++r) {
     size_t wrong = 0, unwritten = 0;
     for (size_t i = 0; i < got[r].size(); ++i) {
@@ -251,7 +256,19 @@ INSTANTIATE_TEST_SUITE_P(
                       CollectiveCase{"ReduceToRank2", ZCCL_ALGO_DIRECT, 4, 2,
                                      [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
                                        return zcclReduce(s, d, 4 * n, zcclBfloat16, zcclSum, 2, c, nullptr);
-                                     }}),
+                                     }},
+                      // 2 nodes of 2: rank 0's message to rank 2 crosses nodes (compressed); the gap
+                      // reaches rank 3 through rank 2's node all-gather.
+                      CollectiveCase{"AllReduceHierarchical", ZCCL_ALGO_HIER, 4, 3,
+                                     [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
+                                       zcclCommStats_t st{};
+                                       const zcclResult_t r =
+                                           zcclAllReduce(s, d, 4 * n, zcclBfloat16, zcclSum, c, nullptr);
+                                       zcclCommGetStats(c, &st);
+                                       EXPECT_EQ(std::string(st.lastPlan).rfind("hier/on/", 0), 0u) << st.lastPlan;
+                                       return r;
+                                     },
+                                     2, 2}),
     [](const ::testing::TestParamInfo<CollectiveCase>& info) { return std::string(info.param.name); });
 
 }  // namespace

@@ -6,9 +6,9 @@
 #include <gtest/gtest.h>
 
 #include "algo/device_engine.h"
-#include "algo/host_reduce.h"
 #include "collectives/local_harness.h"
 #include "common/cuda_device.h"
+#include "common/host_reduce.h"
 #include "synthetic.h"
 
 namespace zccl::test {
@@ -87,7 +87,7 @@ TEST_F(GpuComm, DeviceEngineMatchesTheCpuCodec) {
   cudaMemcpy(back.data(), out, back.size(), cudaMemcpyDeviceToHost);
   const void* sources[2] = {a.data(), b.data()};
   std::vector<uint8_t> want(a.size());
-  algo::reduceBuffers(zcclBfloat16, zcclSum, sources, 2, count, want.data());
+  reduceBuffers(zcclBfloat16, zcclSum, sources, 2, count, want.data());
   EXPECT_EQ(back, want);
   cudaStreamDestroy(stream);
 }

@@ -16,10 +16,17 @@ struct Param {
   int compression;
   int algorithm;
   bool exactSizes = false;  // the local world demands exact receive sizes, as NCCL does
+  int perNode = 0;          // > 0: the ranks form nodes of this many (rank / perNode), for hierarchical plans
 };
 
 std::shared_ptr<transport::LocalWorld> world(const Param& p) {
-  return std::make_shared<transport::LocalWorld>(p.ranks, p.exactSizes);
+  auto w = std::make_shared<transport::LocalWorld>(p.ranks, p.exactSizes);
+  if (p.perNode > 0) {
+    std::vector<int> nodes;
+    for (int r = 0; r < p.ranks; ++r) nodes.push_back(r / p.perNode);
+    w->setNodes(nodes);
+  }
+  return w;
 }
 
 class Semantics : public ::testing::TestWithParam<Param> {};
@@ -46,6 +53,12 @@ std::vector<Param> params() {
     }
     v.push_back({ranks, ZCCL_COMPRESSION_ON, ZCCL_ALGO_RING});
   }
+  for (auto [ranks, perNode] : {std::pair{4, 2}, {6, 3}, {6, 2}, {8, 4}}) {  // nodes x ranks, hierarchical
+    v.push_back({ranks, ZCCL_COMPRESSION_OFF, ZCCL_ALGO_HIER, false, perNode});
+    v.push_back({ranks, ZCCL_COMPRESSION_ON, ZCCL_ALGO_HIER, false, perNode});
+  }
+  v.push_back({4, ZCCL_COMPRESSION_ON, ZCCL_ALGO_HIER, true, 2});
+  v.push_back({5, ZCCL_COMPRESSION_ON, ZCCL_ALGO_HIER, false, 2});  // nodes of 2, 2, 1: falls back
   for (int ranks : {2, 3, 4}) {  // the NCCL-style schedules (frame sizes exchanged first)
     v.push_back({ranks, ZCCL_COMPRESSION_OFF, ZCCL_ALGO_DIRECT, true});
     v.push_back({ranks, ZCCL_COMPRESSION_ON, ZCCL_ALGO_DIRECT, true});
@@ -56,8 +69,13 @@ std::vector<Param> params() {
 
 std::string paramName(const ::testing::TestParamInfo<Param>& info) {
   static const char* kCompression[] = {"off", "on", "auto"};
+  const int a = info.param.algorithm;
   return std::to_string(info.param.ranks) + "ranks_" + kCompression[info.param.compression] + "_" +
-         (info.param.algorithm == ZCCL_ALGO_RING ? "ring" : "direct") + (info.param.exactSizes ? "_exactsizes" : "");
+         (a == ZCCL_ALGO_RING   ? "ring"
+          : a == ZCCL_ALGO_HIER ? "hier"
+                                : "direct") +
+         (info.param.perNode > 0 ? "_" + std::to_string(info.param.perNode) + "pernode" : "") +
+         (info.param.exactSizes ? "_exactsizes" : "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Local, Semantics, ::testing::ValuesIn(params()), paramName);

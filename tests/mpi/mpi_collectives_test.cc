@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include "collectives/semantics_checks.h"
 #include "synthetic.h"
@@ -115,24 +116,51 @@ TEST(Mpi, SendRecvRingInAGroup) {
   EXPECT_EQ(zcclCommDestroy(comm), zcclSuccess);
 }
 
-TEST(Mpi, AutoSendsSmallMessagesThroughMpiAndCountsThem) {
-  zcclConfig_t config = localConfig(ZCCL_COMPRESSION_AUTO);
+// Under auto the selector decides from the link figures: stated here (ZCCL_PROBE=0 and the
+// ZCCL_NET_* / ZCCL_INTRA_* variables, read at creation) so the test does not depend on the machine.
+zcclComm_t autoComm(const char* gbps) {
+  setenv("ZCCL_PROBE", "0", 1);
+  setenv("ZCCL_NET_BW", gbps, 1);
+  setenv("ZCCL_INTRA_BW", gbps, 1);
+  zcclConfig_t config = localConfig(ZCCL_COMPRESSION_AUTO, ZCCL_ALGO_AUTO);
+  config.chunkBytes = ZCCL_CONFIG_UNDEF_INT;
   config.minCompressBytes = 4096;
   zcclComm_t comm = mpiComm(config);
-  const std::vector<uint8_t> big = data::makeSynthetic(data::SyntheticSpec{}, zcclFloat32, 8192, 1 + worldRank());
+  unsetenv("ZCCL_PROBE");
+  unsetenv("ZCCL_NET_BW");
+  unsetenv("ZCCL_INTRA_BW");
+  return comm;
+}
+
+TEST(Mpi, AutoSendsSmallMessagesThroughMpiAndCompressesOnSlowLinks) {
+  zcclComm_t comm = autoComm("0.125");  // 1 Gbit/s
+  const std::vector<uint8_t> big = data::makeSynthetic(data::SyntheticSpec{}, zcclFloat32, 65536, 1 + worldRank());
   std::vector<uint8_t> out(big.size());
   EXPECT_EQ(zcclAllReduce(big.data(), out.data(), 16, zcclFloat32, zcclSum, comm, nullptr), zcclSuccess);
   zcclCommStats_t s{};
   EXPECT_EQ(zcclCommGetStats(comm, &s), zcclSuccess);
-  EXPECT_EQ(s.plainCalls, 1u) << "64 bytes is under minCompressBytes: MPI_Allreduce carries it";
-  EXPECT_EQ(s.rawBytes, 0u);
-  EXPECT_EQ(zcclAllReduce(big.data(), out.data(), 8192, zcclFloat32, zcclSum, comm, nullptr), zcclSuccess);
+  if (worldSize() > 1) {
+    EXPECT_EQ(s.plainCalls, 1u) << "64 bytes: a latency-bound message, MPI_Allreduce carries it";
+    EXPECT_EQ(s.rawBytes, 0u);
+  }
+  EXPECT_EQ(zcclAllReduce(big.data(), out.data(), 65536, zcclFloat32, zcclSum, comm, nullptr), zcclSuccess);
   EXPECT_EQ(zcclCommGetStats(comm, &s), zcclSuccess);
   EXPECT_EQ(s.calls, 2u);
-  EXPECT_EQ(s.compressedCalls, 1u);
   if (worldSize() > 1) {
+    EXPECT_EQ(s.compressedCalls, 1u) << "256 KiB over 1 Gbit/s: compression pays";
     EXPECT_GT(s.rawBytes, 0u);
   }
+  EXPECT_EQ(zcclCommDestroy(comm), zcclSuccess);
+}
+
+TEST(Mpi, AutoDoesNotCompressOverFastLinks) {
+  zcclComm_t comm = autoComm("100");  // 100 GB/s: faster than the CPU codec
+  const std::vector<uint8_t> big = data::makeSynthetic(data::SyntheticSpec{}, zcclBfloat16, 1 << 20, 1 + worldRank());
+  std::vector<uint8_t> out(big.size());
+  EXPECT_EQ(zcclAllReduce(big.data(), out.data(), 1 << 20, zcclBfloat16, zcclSum, comm, nullptr), zcclSuccess);
+  zcclCommStats_t s{};
+  EXPECT_EQ(zcclCommGetStats(comm, &s), zcclSuccess);
+  EXPECT_EQ(s.compressedCalls, 0u) << "2 MiB of bf16 at 100 GB/s: the codec would only cost";
   EXPECT_EQ(zcclCommDestroy(comm), zcclSuccess);
 }
 

@@ -67,6 +67,9 @@ TEST(PerfOptions, FlagsAndSizeSuffixes) {
   EXPECT_EQ(o.average, 2);
   EXPECT_EQ(o.jsonPath, "out.json");
   EXPECT_EQ(o.compression, Compression::kBoth);
+  PerfOptions a;
+  ASSERT_EQ(parse({"-Z", "all"}, &a, &error), 0) << error;
+  EXPECT_EQ(a.compression, Compression::kAll);
   EXPECT_EQ(o.payload, "student-t:4");
   EXPECT_EQ(o.backend, Backend::kNccl);
   ASSERT_EQ(parse({"-b", "4K", "-e", "1G", "-d", "all", "-o", "all", "-Z", "0"}, &o, &error), 0) << error;
@@ -189,11 +192,37 @@ TEST(Payload, TensorFilesAreRotatedPerRankAndRepeated) {
   EXPECT_FALSE(p.load("/nonexistent/x.safetensors", &error));
 }
 
+TEST(Report, AllModesShowAutoAgainstTheBetterFixedChoiceAndItsPlan) {
+  char* text = nullptr;
+  size_t len = 0;
+  std::FILE* f = open_memstream(&text, &len);
+  TableLayout layout;
+  layout.allColumns = true;
+  printTableHeader(f, layout);
+  Measurement m;
+  m.present = true;
+  m.timeUs = 1000;
+  m.wrong = 0;
+  m.rawTimeUs = 1300;
+  m.onTimeUs = 950;
+  m.plan = "direct/on/1M";
+  printMeasurement(f, layout, m);
+  std::fclose(f);
+  const std::string out(text, len);
+  free(text);
+  EXPECT_NE(out.find("offtime"), std::string::npos) << out;
+  EXPECT_NE(out.find("vs_best"), std::string::npos) << out;
+  EXPECT_NE(out.find("0.950x"), std::string::npos) << "vs_best = min(offtime, ontime) / time\n" << out;
+  EXPECT_NE(out.find("direct/on/1M"), std::string::npos) << out;
+}
+
 TEST(Report, RowsLineUpWithTheHeader) {
   char* text = nullptr;
   size_t len = 0;
   std::FILE* f = open_memstream(&text, &len);
-  const TableLayout layout{true, true};
+  TableLayout layout;
+  layout.rawColumns = true;
+  layout.mpiColumns = true;
   printTableHeader(f, layout);
   Row row;
   row.bytes = 67108864;

@@ -33,6 +33,16 @@ class LocalWorld {
     tamper_ = std::move(f);
   }
 
+  // Test hook: the node of every rank (default: all on node 0), for topology-aware code.
+  void setNodes(std::vector<int> nodeOf) {
+    std::lock_guard<std::mutex> lock(mu_);
+    nodeOf_ = std::move(nodeOf);
+  }
+  int nodeOf(int rank) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return rank < static_cast<int>(nodeOf_.size()) ? nodeOf_[rank] : 0;
+  }
+
   void post(int from, int to, int tag, const void* data, size_t bytes);
   // Waits (at most timeoutSeconds) for a message from `from` to `to` with `tag`; false on timeout,
   // so that a test whose ranks disagree fails instead of hanging.
@@ -45,6 +55,7 @@ class LocalWorld {
   std::condition_variable cv_;
   std::map<std::tuple<int, int, int>, std::deque<std::vector<uint8_t>>> boxes_;
   std::function<void(int, int, int, std::vector<uint8_t>&)> tamper_;
+  std::vector<int> nodeOf_;
 };
 
 class LocalTransport final : public Transport {
@@ -57,6 +68,10 @@ class LocalTransport final : public Transport {
   zcclResult_t isend(int peer, int tag, const void* data, size_t bytes, Request* req) override;
   zcclResult_t irecv(int peer, int tag, void* data, size_t capacity, Request* req) override;
   zcclResult_t wait(Request* req, size_t* bytes) override;
+  zcclResult_t nodeKey(uint64_t* key) override {
+    *key = static_cast<uint64_t>(world_->nodeOf(rank_));
+    return zcclSuccess;
+  }
   zcclResult_t exchangeSizes(int sendPeer, const uint64_t* send, size_t nsend, int recvPeer, uint64_t* recv,
                              size_t nrecv) override;
   // No collectives of its own: the Transport defaults (plainSupports() false).

@@ -7,9 +7,9 @@
 #include <cstring>
 #include <vector>
 
-#include "algo/host_reduce.h"
 #include "common/check.h"
 #include "common/dtype_size.h"
+#include "common/host_reduce.h"
 #include "common/params.h"
 #include "transport/mpi/mpi_datatype.h"
 
@@ -43,7 +43,7 @@ const void* inPlace(const void* send, const void* recv) { return send == recv ? 
 
 // avg on top of a sum: divide each element by the rank count (truncating for integers).
 void divideForAvg(void* data, size_t count, zcclDataType_t dtype, int ranks) {
-  algo::ReduceAccumulator acc(dtype, zcclAvg, count);
+  ReduceAccumulator acc(dtype, zcclAvg, count);
   acc.add(data);
   acc.finish(ranks, data);
 }
@@ -128,6 +128,20 @@ void MpiTransport::progress() {
   if (requests_.empty()) return;
   int flag = 0;
   MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm_, &flag, MPI_STATUS_IGNORE);
+}
+
+// The ranks MPI says share memory with this one are its node; the key is their first rank here.
+zcclResult_t MpiTransport::nodeKey(uint64_t* key) {
+  MPI_Comm local = MPI_COMM_NULL;
+  if (MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &local) != MPI_SUCCESS) {
+    return Transport::nodeKey(key);
+  }
+  int first = rank_;
+  const int rc = MPI_Bcast(&first, 1, MPI_INT, 0, local);
+  MPI_Comm_free(&local);
+  ZCCL_CHECK(mpiResult(rc, "MPI_Bcast"));
+  *key = static_cast<uint64_t>(first) + 1;
+  return zcclSuccess;
 }
 
 zcclResult_t MpiTransport::exchangeSizes(int sendPeer, const uint64_t* send, size_t nsend, int recvPeer, uint64_t* recv,

@@ -29,6 +29,7 @@ class MpiTransport final : public Transport {
   zcclResult_t irecv(int peer, int tag, void* data, size_t capacity, Request* req) override;
   zcclResult_t wait(Request* req, size_t* bytes) override;
   void progress() override;
+  zcclResult_t nodeKey(uint64_t* key) override;
   zcclResult_t exchangeSizes(int sendPeer, const uint64_t* send, size_t nsend, int recvPeer, uint64_t* recv,
                              size_t nrecv) override;
 

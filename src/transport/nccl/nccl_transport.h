@@ -15,12 +15,12 @@
 
 #include <vector>
 
-#include "api/comm.h"
+#include "common/stream_bound.h"
 #include "transport/transport.h"
 
 namespace zccl::transport {
 
-class NcclTransport final : public Transport, public api::StreamBound {
+class NcclTransport final : public Transport, public StreamBound {
  public:
   NcclTransport(ncclComm_t comm, int rank, int size) : comm_(comm), rank_(rank), size_(size) {}
   ~NcclTransport() override;

@@ -1,4 +1,4 @@
-#include "algo/host_reduce.h"
+#include "common/host_reduce.h"
 
 #include <cstring>
 #include <type_traits>
@@ -8,7 +8,7 @@
 #include "common/float8.h"
 #include "common/reduce_ops.h"
 
-namespace zccl::algo {
+namespace zccl {
 namespace {
 
 // Widening and narrowing of the element types whose accumulator is fp32.
@@ -269,4 +269,4 @@ void reduceBuffers(zcclDataType_t dtype, zcclRedOp_t op, const void* const* sour
   acc.finish(n, out);
 }
 
-}  // namespace zccl::algo
+}  // namespace zccl

@@ -14,7 +14,7 @@
 
 #include "zccl/zccl_types.h"
 
-namespace zccl::algo {
+namespace zccl {
 
 // out = op over `n` sources (count elements each); out may alias source 0.
 void reduceBuffers(zcclDataType_t dtype, zcclRedOp_t op, const void* const* sources, int n, size_t count, void* out);
@@ -39,4 +39,4 @@ class ReduceAccumulator {
   std::vector<uint8_t> acc_;  // count_ accumulator elements
 };
 
-}  // namespace zccl::algo
+}  // namespace zccl

@@ -1,0 +1,253 @@
+#include "algo/probe.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "algo/agree.h"
+#include "common/float16.h"
+#include "common/host_reduce.h"
+#include "zccl/zccl_codec.h"
+
+namespace zccl::algo {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using transport::Request;
+
+double seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+// Times one exchange with two peers (send to `to`, receive from `from`) of `bytes` bytes.
+zcclResult_t timedExchange(transport::Transport& t, int to, int from, std::vector<uint8_t>& out,
+                           std::vector<uint8_t>& in, size_t bytes, double* secs) {
+  Request s, r;
+  const auto start = Clock::now();
+  ZCCL_CHECK(t.irecv(from, transport::kTagProbe, in.data(), bytes, &r));
+  ZCCL_CHECK(t.isend(to, transport::kTagProbe, out.data(), bytes, &s));
+  ZCCL_CHECK(t.wait(&s, nullptr));
+  ZCCL_CHECK(t.wait(&r, nullptr));
+  *secs = seconds(start, Clock::now());
+  return zcclSuccess;
+}
+
+constexpr size_t kWarmBytes = size_t{1} << 20, kBandwidthBytes = size_t{4} << 20, kLatencyBytes = 8;
+constexpr int kLatencyReps = 10, kBandwidthReps = 3;
+
+// A ring of exchanges among `members` (this rank is one of them): latency and bandwidth.
+zcclResult_t measureLink(transport::Transport& t, const std::vector<int>& members, tune::Link* link) {
+  const int n = static_cast<int>(members.size());
+  const int me = static_cast<int>(std::find(members.begin(), members.end(), t.rank()) - members.begin());
+  const int to = members[(me + 1) % n], from = members[(me - 1 + n) % n];
+  std::vector<uint8_t> out(kBandwidthBytes, 0x5a), in(kBandwidthBytes);
+  double secs = 0;
+  ZCCL_CHECK(timedExchange(t, to, from, out, in, kWarmBytes, &secs));
+  std::vector<double> lat, bw;
+  for (int i = 0; i < kLatencyReps; ++i) {
+    ZCCL_CHECK(timedExchange(t, to, from, out, in, kLatencyBytes, &secs));
+    lat.push_back(secs);
+  }
+  for (int i = 0; i < kBandwidthReps; ++i) {
+    ZCCL_CHECK(timedExchange(t, to, from, out, in, kBandwidthBytes, &secs));
+    bw.push_back(secs);
+  }
+  link->latency = median(lat);
+  link->bandwidth = kBandwidthBytes / std::max(1e-9, median(bw) - link->latency);
+  return zcclSuccess;
+}
+
+// Deterministic N(0, 1) samples (splitmix64 + Box-Muller): the shape of training tensors.
+std::vector<float> gaussian(size_t n) {
+  std::vector<float> v(n);
+  uint64_t state = 0x2545f4914f6cdd1dull;
+  const auto next = [&] {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return ((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
+  };
+  for (size_t i = 0; i < n; ++i)
+    v[i] = static_cast<float>(std::sqrt(-2 * std::log(next() + 1e-300)) * std::cos(6.283185307179586 * next()));
+  return v;
+}
+
+constexpr size_t kCodecBytes = size_t{4} << 20;  // long enough for the ranks of a node to overlap
+constexpr int kCodecReps = 2;
+
+// Compress and decompress seconds per raw byte and the ratio, for one dtype; the mean of the
+// repetitions, so that what the node's other ranks take from the cores counts.
+zcclResult_t measureCodec(zcclDataType_t dtype, const std::vector<float>& values, double* cE, double* cD,
+                          double* ratio) {
+  const size_t eb = dtype == zcclFloat32 ? 4 : 2, count = kCodecBytes / eb;
+  std::vector<uint8_t> raw(count * eb), back(count * eb);
+  for (size_t i = 0; i < count; ++i) {
+    if (dtype == zcclFloat32) {
+      std::memcpy(&raw[i * 4], &values[i], 4);
+    } else {
+      const uint16_t h = dtype == zcclBfloat16 ? floatToBf16(values[i]) : floatToFp16(values[i]);
+      std::memcpy(&raw[i * 2], &h, 2);
+    }
+  }
+  size_t bound = 0, bytes = 0;
+  ZCCL_CHECK(zcclCodecMaxCompressedSize(count, dtype, &bound));
+  std::vector<uint8_t> frame(bound);
+  *cE = *cD = 0;
+  for (int rep = 0; rep < kCodecReps; ++rep) {
+    const auto t0 = Clock::now();
+    ZCCL_CHECK(zcclCodecCompress(raw.data(), count, dtype, frame.data(), bound, &bytes, nullptr));
+    const auto t1 = Clock::now();
+    ZCCL_CHECK(zcclCodecDecompress(frame.data(), bytes, back.data(), count, dtype, nullptr, nullptr));
+    const auto t2 = Clock::now();
+    *cE += seconds(t0, t1) / kCodecBytes / kCodecReps;
+    *cD += seconds(t1, t2) / kCodecBytes / kCodecReps;
+  }
+  *ratio = static_cast<double>(bytes) / kCodecBytes;
+  return zcclSuccess;
+}
+
+// Seconds per byte of one fp32 input added into the accumulator.
+double measureReduce(const std::vector<float>& values) {
+  const size_t count = size_t{1} << 18;  // 1 MiB of fp32 per input
+  ReduceAccumulator acc(zcclFloat32, zcclSum, count);
+  std::vector<float> out(count);
+  const auto t0 = Clock::now();
+  for (int i = 0; i < 4; ++i) acc.add(values.data());
+  acc.finish(4, out.data());
+  return seconds(t0, Clock::now()) / (5.0 * count * sizeof(float));
+}
+
+// The figures as a vector of "worse is larger" values: latencies, seconds per byte, ratios.
+std::vector<double> toWorst(const tune::Fabric& f) {
+  const auto inv = [](double x) { return x > 0 ? 1.0 / x : 0.0; };
+  std::vector<double> v = {f.inter.latency,        inv(f.inter.bandwidth), f.intra.latency,
+                           inv(f.intra.bandwidth), inv(f.reduceBandwidth), f.probeSeconds};
+  for (const tune::CodecSpeed& c : f.codec) {
+    v.push_back(inv(c.compress));
+    v.push_back(inv(c.decompress));
+    v.push_back(c.ratio);
+  }
+  return v;
+}
+
+void fromWorst(const std::vector<double>& v, tune::Fabric* f) {
+  const auto inv = [](double x) { return x > 0 ? 1.0 / x : 0.0; };
+  f->inter = tune::Link{v[0], inv(v[1])};
+  f->intra = tune::Link{v[2], inv(v[3])};
+  f->reduceBandwidth = inv(v[4]);
+  f->probeSeconds = v[5];
+  for (int i = 0; i < 3; ++i) f->codec[i] = tune::CodecSpeed{inv(v[6 + 3 * i]), inv(v[7 + 3 * i]), v[8 + 3 * i]};
+}
+
+std::mutex cacheMutex;
+std::map<std::string, tune::Fabric>& cache() {
+  static auto* c = new std::map<std::string, tune::Fabric>();
+  return *c;
+}
+
+std::string shapeKey(const NodeMap& nodes) {
+  std::string key = std::to_string(nodes.nodeOf.size()) + ":";
+  for (int n : nodes.nodeOf) key += std::to_string(n) + ",";
+  return key;
+}
+
+}  // namespace
+
+zcclResult_t discoverNodes(transport::Transport& t, const char* hostIdOverride, NodeMap* out) {
+  uint64_t key = 0;
+  if (hostIdOverride != nullptr && *hostIdOverride != '\0') {
+    key = 1469598103934665603ull;
+    for (const char* c = hostIdOverride; *c != '\0'; ++c)
+      key = (key ^ static_cast<unsigned char>(*c)) * 1099511628211ull;
+  } else {
+    ZCCL_CHECK(t.nodeKey(&key));
+  }
+  std::vector<uint64_t> keys;
+  ZCCL_CHECK(allGatherWords(t, {key}, &keys));
+  std::vector<uint64_t> seen;
+  std::vector<int> perNode;
+  out->nodeOf.assign(keys.size(), 0);
+  for (size_t p = 0; p < keys.size(); ++p) {
+    const size_t n = static_cast<size_t>(std::find(seen.begin(), seen.end(), keys[p]) - seen.begin());
+    if (n == seen.size()) seen.push_back(keys[p]), perNode.push_back(0);
+    out->nodeOf[p] = static_cast<int>(n);
+    perNode[n]++;
+  }
+  out->nodes = static_cast<int>(seen.size());
+  out->localRanks = *std::max_element(perNode.begin(), perNode.end());
+  out->uniform = *std::min_element(perNode.begin(), perNode.end()) == out->localRanks;
+  return zcclSuccess;
+}
+
+zcclResult_t agreeFigures(transport::Transport& t, tune::Fabric* f) {
+  std::vector<double> v = toWorst(*f);
+  ZCCL_CHECK(agreeMax(t, &v));
+  fromWorst(v, f);
+  return zcclSuccess;
+}
+
+zcclResult_t probeFabric(transport::Transport& t, const NodeMap& nodes, tune::Fabric* f) {
+  const auto start = Clock::now();
+  f->ranks = t.size();
+  f->nodes = nodes.nodes;
+  f->localRanks = nodes.localRanks;
+  f->uniformNodes = nodes.uniform;
+  const std::string key = shapeKey(nodes);
+  tune::Fabric cached;
+  bool have = false;
+  {
+    std::lock_guard<std::mutex> lock(cacheMutex);
+    auto it = cache().find(key);
+    if (it != cache().end()) cached = it->second, have = true;
+  }
+  std::vector<double> missing = {have ? 0.0 : 1.0};  // anyone without the figures: all measure
+  ZCCL_CHECK(agreeMax(t, &missing));
+  if (missing[0] == 0.0) {
+    *f = cached;
+    f->source = "cache";
+    return agreeFigures(t, f);
+  }
+
+  // Each rank measures what it takes part in; the rest stay 0 and the agreement fills them in.
+  tune::Fabric mine = *f;
+  mine.inter = mine.intra = tune::Link{};
+  const int r = t.rank();
+  std::vector<int> leaders, nodeMates;
+  for (int p = 0; p < t.size(); ++p) {
+    if (std::find(nodes.nodeOf.begin(), nodes.nodeOf.begin() + p, nodes.nodeOf[p]) == nodes.nodeOf.begin() + p) {
+      leaders.push_back(p);
+    }
+    if (nodes.nodeOf[p] == nodes.nodeOf[r] && nodeMates.size() < 2) nodeMates.push_back(p);
+  }
+  const bool leader = std::find(leaders.begin(), leaders.end(), r) != leaders.end();
+  if (nodes.nodes > 1 && leader) ZCCL_CHECK(measureLink(t, leaders, &mine.inter));
+  const bool pairMember = nodeMates.size() == 2 && (nodeMates[0] == r || nodeMates[1] == r);
+  if (pairMember) ZCCL_CHECK(measureLink(t, nodeMates, &mine.intra));
+
+  std::vector<double> sync = {0.0};  // every rank codes at the same time
+  ZCCL_CHECK(agreeMax(t, &sync));
+  const std::vector<float> values = gaussian(kCodecBytes / 2);  // enough for bf16's count
+  const zcclDataType_t coded[] = {zcclBfloat16, zcclFloat16, zcclFloat32};
+  for (int i = 0; i < 3; ++i) {
+    double cE = 0, cD = 0, ratio = 1;
+    ZCCL_CHECK(measureCodec(coded[i], values, &cE, &cD, &ratio));
+    mine.codec[i] = tune::CodecSpeed{1.0 / cE, 1.0 / cD, ratio};
+  }
+  mine.reduceBandwidth = 1.0 / measureReduce(values);
+  mine.intraUsesCores = true;  // probed communicators are host-memory ones: shared-memory copies
+  mine.probeSeconds = seconds(start, Clock::now());
+  ZCCL_CHECK(agreeFigures(t, &mine));
+  mine.source = "probe";
+  *f = mine;
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  cache()[key] = mine;
+  return zcclSuccess;
+}
+
+}  // namespace zccl::algo

@@ -1,0 +1,45 @@
+// What a communicator learns about its machine at creation, for the selector (src/tune): which
+// ranks share a node, and, for host-memory communicators, the links and the codec measured:
+//
+//   nodes    every rank's node key (ZCCL_HOSTID, else Transport::nodeKey) gathered by all;
+//   links    among the nodes' first ranks a ring of timed exchanges (a 1 MiB warm-up, 10 of 8
+//            bytes for latency, 3 of 4 MiB for bandwidth: smaller ones ride the shaper's burst
+//            and TCP's window and overstate it, medians), and inside each node its first two
+//            ranks exchanging the same;
+//   codec    every rank compresses and decompresses 1 MiB of Gaussian data of each coded dtype
+//            at the same time (ranks of a node share its cores), best of two; plus the host
+//            reduction's speed;
+//   agreed   the figures are exchanged and every rank takes the worst of each (the slowest link,
+//            the slowest codec), so every rank builds the same plans.
+// At 1 Gbit/s between nodes it takes about 150 ms. The agreed figures are cached per process
+// and shape (ranks and node layout): later communicators of the same shape reuse them when all
+// their ranks have them.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "transport/transport.h"
+#include "tune/fabric.h"
+
+namespace zccl::algo {
+
+// The node of every rank, numbered in order of first appearance, and the fabric's shape.
+struct NodeMap {
+  std::vector<int> nodeOf;  // by rank
+  int nodes = 1, localRanks = 1;
+  bool uniform = true;  // every node holds localRanks ranks
+};
+
+// Collective: gathers the node keys (hostIdOverride: ZCCL_HOSTID's value, or empty).
+zcclResult_t discoverNodes(transport::Transport& t, const char* hostIdOverride, NodeMap* out);
+
+// Collective over host-memory transports: measures links and codec and agrees on the figures
+// (or reuses the process's cached figures for this shape). *fabric receives shape and figures.
+zcclResult_t probeFabric(transport::Transport& t, const NodeMap& nodes, tune::Fabric* fabric);
+
+// Agrees on per-rank figures that may differ (each rank's own measurement) so that all ranks end
+// with the worst of each: what probeFabric does after measuring; public for tests.
+zcclResult_t agreeFigures(transport::Transport& t, tune::Fabric* fabric);
+
+}  // namespace zccl::algo

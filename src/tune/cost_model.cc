@@ -1,0 +1,161 @@
+#include "tune/cost_model.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace zccl::tune {
+namespace {
+
+using algo::Algorithm;
+using algo::Collective;
+
+// The link a flat algorithm's steps cross and the bandwidth one flow gets on it when `flowsPerNode`
+// ranks of a node send at once.
+struct Path {
+  double alpha, bandwidth;
+  bool serial;  // the cores that code also copy: transfer and codec add up
+  // Seconds of a step that moves `wire` seconds of bytes and has `work` seconds of codec.
+  double step(double wire, double work) const { return serial ? wire + work : std::max(wire, work); }
+};
+
+Path pathFor(const Fabric& f, int flowsPerNode) {
+  if (f.nodes > 1) return Path{f.inter.latency, f.inter.bandwidth / std::max(1, flowsPerNode), false};
+  const int pairs = std::max(1, f.localRanks / 2);  // the probe measured one pair exchanging
+  return Path{f.intra.latency, f.intra.bandwidth / pairs, f.intraUsesCores};
+}
+
+struct Codec {
+  bool on;
+  double rho, cE, cD;
+};
+
+Codec codecFor(const Fabric& f, int dtype, bool compress) {
+  const int i = codecIndex(dtype);
+  if (!compress || i < 0 || f.codec[i].compress <= 0 || f.codec[i].decompress <= 0) return Codec{false, 1, 0, 0};
+  return Codec{true, f.codec[i].ratio, 1.0 / f.codec[i].compress, 1.0 / f.codec[i].decompress};
+}
+
+double log2Ceil(int p) { return p <= 1 ? 0 : std::ceil(std::log2(static_cast<double>(p))); }
+
+// P-1 steps of one block of s bytes per rank, each overlapping the transfer with `work` seconds of
+// codec per byte, plus fill (first chunk compressed) and drain (last block decoded) when coded.
+double blockSteps(int P, double s, double k, const Path& path, const Codec& c, double workPerByte) {
+  if (P <= 1) return 0;
+  const double wire = s * c.rho / path.bandwidth;
+  double t = (P - 1) * (k * path.alpha + path.step(wire, workPerByte * s));
+  if (c.on) t += c.cE * s / k + c.cD * s;
+  return t;
+}
+
+double reduceSeconds(const Fabric& f, double bytes) { return f.reduceBandwidth > 0 ? bytes / f.reduceBandwidth : 0; }
+
+// Reduce-scatter of segments of s bytes.
+double reduceScatter(const Fabric& f, Algorithm a, double s, double k, const Codec& c) {
+  const int P = f.ranks;
+  if (a == Algorithm::kRing) {  // decode, reduce and encode in series with every hop's transfer
+    const Path path = pathFor(f, 1);
+    const double perHop = (c.cE + c.cD) * s + reduceSeconds(f, 2 * s);
+    return (P - 1) * (k * path.alpha + s * c.rho / path.bandwidth + perHop);
+  }
+  const Path path = pathFor(f, f.localRanks);
+  return blockSteps(P, s, k, path, c, c.cE + c.cD) + reduceSeconds(f, P * s);
+}
+
+double allGather(const Fabric& f, double s, double k, const Codec& c) {
+  return blockSteps(f.ranks, s, k, pathFor(f, 1), c, std::max(c.cE, c.cD));
+}
+
+// The transport's own collectives: the faster of the textbook algorithms, one message per step.
+double plain(const Fabric& f, Collective coll, double n) {
+  const int P = f.ranks;
+  if (P <= 1) return 0;
+  const Path ring = pathFor(f, 1), all = pathFor(f, f.localRanks);
+  const double lg = log2Ceil(P), s = n / P;
+  switch (coll) {
+    case Collective::kAllReduce: {
+      const double rabenseifner = 2 * (P - 1) * (ring.alpha + s / ring.bandwidth) + reduceSeconds(f, n);
+      const double doubling = lg * (all.alpha + n / all.bandwidth + reduceSeconds(f, 2 * n));
+      return std::min(rabenseifner, doubling);
+    }
+    case Collective::kReduceScatter:  // n is one block
+      return (P - 1) * (all.alpha + n / all.bandwidth) + reduceSeconds(f, P * n);
+    case Collective::kReduce: {
+      const double binomial = lg * (ring.alpha + n / ring.bandwidth + reduceSeconds(f, 2 * n));
+      const double scatterGather =
+          (P - 1) * (all.alpha + s / all.bandwidth) + reduceSeconds(f, n) + (P - 1) * (ring.alpha + s / ring.bandwidth);
+      return std::min(binomial, scatterGather);
+    }
+    case Collective::kAllGather:
+      return std::min((P - 1) * (ring.alpha + n / ring.bandwidth), lg * all.alpha + (P - 1) * n / all.bandwidth);
+    case Collective::kBroadcast:
+      return std::min(lg * (ring.alpha + n / ring.bandwidth),
+                      (lg + P - 1) * ring.alpha + 2.0 * (P - 1) / P * n / ring.bandwidth);
+    case Collective::kAlltoAll:
+      return (P - 1) * (all.alpha + n / all.bandwidth);
+  }
+  return -1;
+}
+
+// The hierarchical all-reduce (algo/hierarchical_all_reduce.cc): the node's level raw over the
+// intra-node link, then L concurrent all-reduces of n/L between nodes sharing each node's link.
+double hierarchical(const Fabric& f, double n, size_t chunkBytes, const Codec& c) {
+  const int L = f.localRanks, N = f.nodes;
+  Fabric node = f;
+  node.ranks = L;
+  node.nodes = 1;
+  Fabric across = f;
+  across.ranks = N;
+  across.localRanks = 1;
+  across.inter.bandwidth = f.inter.bandwidth / L;
+  const double chunk = static_cast<double>(std::max<size_t>(chunkBytes, 1));
+  const auto chunks = [&](double bytes) { return std::max(1.0, std::ceil(bytes / chunk)); };
+  const Codec raw{false, 1, 0, 0};
+  const double s = n / L, t = s / N;
+  return reduceScatter(node, Algorithm::kDirect, s, chunks(s), raw) + allGather(node, s, chunks(s), raw) +
+         reduceScatter(across, Algorithm::kDirect, t, chunks(t), c) + allGather(across, t, chunks(t), c);
+}
+
+}  // namespace
+
+double predictSeconds(Collective coll, const algo::Plan& plan, size_t messageBytes, int dtype, const Fabric& f) {
+  if (!algo::algorithmRuns(coll, plan.algorithm)) return -1;
+  if (plan.algorithm == Algorithm::kHierarchical) {
+    if (!f.uniformNodes || f.nodes < 2 || f.localRanks < 2) return -1;
+    return hierarchical(f, static_cast<double>(messageBytes), plan.chunkBytes, codecFor(f, dtype, plan.compress));
+  }
+  const double n = static_cast<double>(messageBytes);
+  if (plan.algorithm == Algorithm::kPlain) return plain(f, coll, n);
+  const int P = f.ranks;
+  if (P <= 1) return 0;
+  const Codec c = codecFor(f, dtype, plan.compress);
+  const double chunk = static_cast<double>(std::max<size_t>(plan.chunkBytes, 1));
+  const auto chunks = [&](double bytes) { return std::max(1.0, std::ceil(bytes / chunk)); };
+  switch (coll) {
+    case Collective::kAllGather:
+      return allGather(f, n, chunks(n), c);
+    case Collective::kAlltoAll:
+      return blockSteps(P, n, chunks(n), pathFor(f, f.localRanks), c, c.cE + c.cD);
+    case Collective::kReduceScatter:
+      return reduceScatter(f, plan.algorithm, n, chunks(n), c);
+    case Collective::kAllReduce: {
+      const double s = n / P;
+      return reduceScatter(f, plan.algorithm, s, chunks(s), c) + allGather(f, s, chunks(s), c);
+    }
+    case Collective::kReduce: {  // reduce-scatter, then every segment to the root over its link
+      const double s = n / P;
+      const Path root = pathFor(f, 1);
+      const double gather = root.step((P - 1) * s * c.rho / root.bandwidth, c.cD * (P - 1) * s) +
+                            (P - 1) * chunks(s) * root.alpha + c.cE * s;
+      return reduceScatter(f, plan.algorithm, s, chunks(s), c) + gather;
+    }
+    case Collective::kBroadcast: {  // chain: P-1+k-1 pipeline stages of one chunk
+      const double k = chunks(n), piece = n / k;
+      const Path path = pathFor(f, 1);
+      const double stage = path.alpha + path.step(piece * c.rho / path.bandwidth, std::max(c.cE, c.cD) * piece);
+      return (P - 1 + k - 1) * stage + (c.cE + c.cD) * piece;
+    }
+  }
+  return -1;
+}
+
+}  // namespace zccl::tune

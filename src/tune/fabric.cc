@@ -1,0 +1,59 @@
+#include "tune/fabric.h"
+
+#include "zccl/zccl_types.h"
+
+namespace zccl::tune {
+
+int codecIndex(int dtype) {
+  switch (dtype) {
+    case zcclBfloat16:
+      return 0;
+    case zcclFloat16:
+      return 1;
+    case zcclFloat32:
+      return 2;
+    default:
+      return -1;
+  }
+}
+
+namespace {
+
+Fabric shaped(int ranks, int nodes, int localRanks) {
+  Fabric f;
+  f.ranks = ranks;
+  f.nodes = nodes;
+  f.localRanks = localRanks;
+  return f;
+}
+
+}  // namespace
+
+// One thread of this project's 2-core machine, 64 MiB Gaussian (README, docs/perf.md section 1);
+// shared memory and a 10 Gbit/s network as the links.
+Fabric hostDefaults(int ranks, int nodes, int localRanks) {
+  Fabric f = shaped(ranks, nodes, localRanks);
+  f.intra = Link{5e-6, 4e9};
+  f.inter = Link{30e-6, 1.25e9};
+  f.codec[0] = CodecSpeed{3.6e9, 5.4e9, 0.688};
+  f.codec[1] = CodecSpeed{3.7e9, 4.5e9, 0.875};
+  f.codec[2] = CodecSpeed{4.6e9, 6.7e9, 0.844};
+  f.reduceBandwidth = 4e9;
+  f.intraUsesCores = true;
+  return f;
+}
+
+// NVLink inside a node, 200 Gbit/s InfiniBand between nodes, and the GPU kernels at DietGPU's
+// published A100 speeds (no GPU figures of ZipCCL's own kernels exist yet: docs/kernels.md).
+Fabric deviceDefaults(int ranks, int nodes, int localRanks) {
+  Fabric f = shaped(ranks, nodes, localRanks);
+  f.intra = Link{3e-6, 150e9};
+  f.inter = Link{8e-6, 25e9};
+  f.codec[0] = CodecSpeed{300e9, 490e9, 0.69};
+  f.codec[1] = CodecSpeed{300e9, 490e9, 0.875};
+  f.codec[2] = CodecSpeed{300e9, 490e9, 0.845};
+  f.reduceBandwidth = 1000e9;
+  return f;
+}
+
+}  // namespace zccl::tune

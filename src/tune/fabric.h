@@ -1,0 +1,49 @@
+// What the selector knows about the machine a communicator runs on: its shape (ranks, nodes) and
+// the figures of its links and codec, agreed by all ranks at creation (src/algo/probe.h), so that
+// every rank computes the same plan for the same call. Plain values: no MPI, no GPU.
+#pragma once
+
+#include <cstddef>
+
+namespace zccl::tune {
+
+// A link as the Hockney model sees it: time(bytes) = latency + bytes / bandwidth.
+struct Link {
+  double latency = 0;    // seconds per message
+  double bandwidth = 0;  // bytes per second, one direction, with every rank of the level sending
+};
+
+// The codec on one coded dtype, measured with all ranks of a node coding at once.
+struct CodecSpeed {
+  double compress = 0;    // bytes of raw data per second
+  double decompress = 0;  // bytes of raw data per second
+  double ratio = 1;       // frame bytes / raw bytes on Gaussian data of that dtype
+};
+
+// Index of a coded dtype in Fabric::codec (bf16, fp16, fp32), or -1.
+int codecIndex(int dtype);
+
+struct Fabric {
+  int ranks = 1;
+  int nodes = 1;
+  int localRanks = 1;        // ranks of the largest node
+  bool uniformNodes = true;  // every node holds localRanks ranks (hierarchical plans can run)
+  Link intra;                // between ranks of a node (shared memory, NVLink)
+  Link inter;                // between nodes (per node: its ranks share it)
+  CodecSpeed codec[3];
+  double reduceBandwidth = 0;  // bytes of one input per second reduced into an fp32 accumulator
+  // Transfers inside a node are copies made by the same cores that run the codec (shared memory
+  // between host processes), so the two add up instead of overlapping; false where a DMA engine or
+  // the interconnect moves the bytes (NVLink, a NIC).
+  bool intraUsesCores = false;
+  // Where the figures came from, for the log: "probe", "cache", "defaults", "environment", ...
+  const char* source = "defaults";
+  double probeSeconds = 0;  // time the probe took at creation (0 if it did not run)
+};
+
+// Figures for a communicator that was not probed: this project's measured CPU codec (docs/perf.md)
+// and links of the given kind.
+Fabric hostDefaults(int ranks, int nodes, int localRanks);
+Fabric deviceDefaults(int ranks, int nodes, int localRanks);
+
+}  // namespace zccl::tune

@@ -1,0 +1,126 @@
+#include "tune/selector.h"
+
+#include <cstdio>
+
+#include "tune/cost_model.h"
+
+namespace zccl::tune {
+namespace {
+
+using algo::Algorithm;
+using algo::Collective;
+using algo::Plan;
+
+constexpr size_t kDefaultChunk = size_t{1} << 20;
+constexpr size_t kChunkCandidates[] = {size_t{256} << 10, size_t{1} << 20, size_t{4} << 20};
+
+// ZipCCL's own algorithm for a collective when nothing chooses another.
+Algorithm defaultAlgorithm(Collective c) {
+  switch (c) {
+    case Collective::kAllGather:
+      return Algorithm::kRing;
+    case Collective::kBroadcast:
+      return Algorithm::kChain;
+    case Collective::kAlltoAll:
+      return Algorithm::kPairwise;
+    default:
+      return Algorithm::kDirect;
+  }
+}
+
+}  // namespace
+
+std::string describe(const Plan& p) {
+  if (p.algorithm == Algorithm::kPlain) return "plain";
+  char buf[64];
+  const size_t kib = p.chunkBytes >> 10;
+  if (kib >= 1024 && kib % 1024 == 0) {
+    std::snprintf(buf, sizeof(buf), "%s/%s/%zuM", algo::algorithmName(p.algorithm), p.compress ? "on" : "off",
+                  kib / 1024);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%s/%s/%zuK", algo::algorithmName(p.algorithm), p.compress ? "on" : "off", kib);
+  }
+  return buf;
+}
+
+std::string milliseconds(double seconds) {
+  if (seconds < 0) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.3g", seconds * 1e3);
+  return buf;
+}
+
+Choice select(const Query& q, const Settings& s, const Fabric& f) {
+  const int ci = static_cast<int>(q.coll);
+  const bool coded = codecIndex(q.dtype) >= 0;
+  Choice out;
+  int forced = s.algorithmFor[ci];
+  const bool hierarchicalImpossible =
+      forced == static_cast<int>(Algorithm::kHierarchical) &&
+      predictSeconds(q.coll, Plan{Algorithm::kHierarchical, false, kDefaultChunk}, q.messageBytes, q.dtype, f) < 0;
+  if ((forced == static_cast<int>(Algorithm::kPlain) && !q.plainAvailable) || hierarchicalImpossible) {
+    out.forcedFellBack = true;
+    forced = kAutoAlgorithm;
+  }
+  const auto price = [&](const Plan& p) { return predictSeconds(q.coll, p, q.messageBytes, q.dtype, f); };
+  const auto finish = [&](const Plan& p) {
+    out.plan = p;
+    out.seconds = price(p);
+    if (!p.compress) out.bestRaw = out.seconds;
+    return out;
+  };
+  const size_t fixedChunk = s.chunkBytes != 0 ? s.chunkBytes : kDefaultChunk;
+
+  if (forced == static_cast<int>(Algorithm::kPlain)) return finish(Plan{Algorithm::kPlain, false, 0});
+  if (!coded) {  // nothing to compress: the transport's own collective where it has one
+    if (forced == kAutoAlgorithm && q.plainAvailable) return finish(Plan{Algorithm::kPlain, false, 0});
+    const Algorithm a = forced >= 0 ? static_cast<Algorithm>(forced) : defaultAlgorithm(q.coll);
+    return finish(Plan{a, false, fixedChunk});
+  }
+  const int mode = s.compressionFor[ci];
+  if (mode != ZCCL_COMPRESSION_AUTO) {
+    const Algorithm a = forced >= 0 ? static_cast<Algorithm>(forced) : defaultAlgorithm(q.coll);
+    return finish(Plan{a, mode == ZCCL_COMPRESSION_ON, fixedChunk});
+  }
+
+  // auto: price every candidate.
+  Plan bestRawPlan, bestCodedPlan;
+  double bestZipccl = -1, plainTime = -1;
+  for (int a = 0; a < algo::kAlgorithms; ++a) {
+    const Algorithm alg = static_cast<Algorithm>(a);
+    if (!algo::algorithmRuns(q.coll, alg) || (forced >= 0 && forced != a)) continue;
+    if (alg == Algorithm::kHierarchical && price(Plan{alg, false, fixedChunk}) < 0) continue;  // no uniform nodes
+    if (alg == Algorithm::kPlain) {
+      if (q.plainAvailable) plainTime = price(Plan{alg, false, 0});
+      continue;
+    }
+    const bool codedToo = q.messageBytes >= s.minCompressBytes;
+    for (size_t chunk : kChunkCandidates) {
+      if (s.chunkBytes != 0) chunk = s.chunkBytes;
+      const double raw = price(Plan{alg, false, chunk});
+      if (bestZipccl < 0 || raw < bestZipccl) bestZipccl = raw, bestRawPlan = Plan{alg, false, chunk};
+      const double coded = codedToo ? price(Plan{alg, true, chunk}) : -1;
+      if (codedToo && (out.bestCoded < 0 || coded < out.bestCoded)) {
+        out.bestCoded = coded, bestCodedPlan = Plan{alg, true, chunk};
+      }
+      if (s.chunkBytes != 0) break;
+    }
+  }
+  double raw = bestZipccl;
+  Plan rawPlan = bestRawPlan;
+  if (plainTime >= 0 && (bestZipccl < 0 || bestZipccl >= (1 - kPlainMargin) * plainTime)) {
+    raw = plainTime;
+    rawPlan = Plan{Algorithm::kPlain, false, 0};
+  }
+  out.bestRaw = raw;
+  if (out.bestCoded >= 0 && (raw < 0 || out.bestCoded < (1 - kCompressMargin) * raw)) {
+    out.plan = bestCodedPlan;
+    out.seconds = out.bestCoded;
+  } else {
+    out.plan = rawPlan;
+    out.seconds = raw;
+  }
+  return out;
+}
+
+}  // namespace zccl::tune
