@@ -62,6 +62,7 @@ typedef struct {
 #define ZCCL_ALGO_PLAIN 2  /* the transport's own collectives */
 #define ZCCL_ALGO_AUTO 3   /* the selector's choice per call */
 #define ZCCL_ALGO_HIER 4   /* all-reduce: inside nodes raw, between nodes compressed (uniform nodes) */
+#define ZCCL_ALGO_DOUBLING 5 /* all-reduce: recursive doubling (power-of-two rank counts) */
 
 /* Versioned communicator options. Initialise with ZCCL_CONFIG_INITIALIZER; fields left at
  * ZCCL_CONFIG_UNDEF_INT take the ZCCL_* variable or the default (docs/env.md). */

@@ -189,10 +189,11 @@ std::string Runner::lastPlan(zcclComm_t comm) {
 // rank creates the same communicators in the same order): a lossless result must equal its bytes.
 zcclComm_t Runner::referenceFor(const std::string& plan) {
   const std::string algorithm = plan.substr(0, plan.find('/'));
-  const int forced = algorithm == "plain"  ? ZCCL_ALGO_PLAIN
-                     : algorithm == "ring" ? ZCCL_ALGO_RING
-                     : algorithm == "hier" ? ZCCL_ALGO_HIER
-                                           : -1;
+  const int forced = algorithm == "plain"      ? ZCCL_ALGO_PLAIN
+                     : algorithm == "ring"     ? ZCCL_ALGO_RING
+                     : algorithm == "hier"     ? ZCCL_ALGO_HIER
+                     : algorithm == "doubling" ? ZCCL_ALGO_DOUBLING
+                                               : -1;
   if (forced < 0) return raw_;  // direct, chain, pairwise: raw_'s defaults
   auto it = references_.find(algorithm);
   if (it != references_.end()) return it->second;

@@ -35,6 +35,11 @@ zcclResult_t ringReduceScatter(Context& ctx, const void* send, const Segments& s
 zcclResult_t hierarchicalAllReduce(Context& intra, Context& inter, const void* send, void* recv, size_t count,
                                    zcclRedOp_t op);
 
+// Recursive-doubling all-reduce (P a power of two): log2(P) exchanges of the whole running
+// result with rank r XOR d, combined lower rank first; for latency-bound messages.
+bool isPowerOfTwo(int p);
+zcclResult_t recursiveDoublingAllReduce(Context& ctx, const void* send, void* recv, size_t count, zcclRedOp_t op);
+
 // Gather to root: every rank's `own` segment (compressed) lands at recv + offset on the root.
 zcclResult_t gatherToRoot(Context& ctx, const void* own, const Segments& seg, void* recv, int root);
 

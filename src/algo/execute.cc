@@ -21,7 +21,7 @@ const char* collectiveName(Collective c) {
 }
 
 const char* algorithmName(Algorithm a) {
-  static const char* names[] = {"plain", "direct", "ring", "chain", "pairwise", "hier"};
+  static const char* names[] = {"plain", "direct", "ring", "chain", "pairwise", "hier", "doubling"};
   return names[static_cast<int>(a)];
 }
 
@@ -64,6 +64,10 @@ zcclResult_t runPlan(Context& ctx, const Plan& plan, const Call& c, const Levels
     return r;
   }
   const int P = ctx.size(), r = ctx.rank();
+  if (plan.algorithm == Algorithm::kDoubling) {
+    ZCCL_REQUIRE(isPowerOfTwo(P), zcclInternalError, "doubling plan on %d ranks", P);
+    return recursiveDoublingAllReduce(ctx, c.send, c.recv, c.count, c.op);
+  }
   const size_t eb = ctx.elemBytes;
   uint8_t* recv = static_cast<uint8_t*>(c.recv);
   switch (c.coll) {

@@ -14,8 +14,8 @@ constexpr int kCollectives = 6;
 
 // kPlain is the transport's own collective (MPI's, NCCL's); the others are ZipCCL's algorithms
 // (docs/algorithms.md). Which ones can run a collective: algorithmRuns().
-enum class Algorithm { kPlain, kDirect, kRing, kChain, kPairwise, kHierarchical };
-constexpr int kAlgorithms = 6;
+enum class Algorithm { kPlain, kDirect, kRing, kChain, kPairwise, kHierarchical, kDoubling };
+constexpr int kAlgorithms = 7;
 
 struct Plan {
   Algorithm algorithm = Algorithm::kPlain;
@@ -24,14 +24,16 @@ struct Plan {
   size_t chunkBytes = 0;  // ZipCCL's algorithms only: uncompressed bytes per message
 };
 
-// all-reduce: plain, direct, ring, hierarchical; reduce-scatter, reduce: plain, direct, ring;
+// all-reduce: plain, direct, ring, hierarchical, doubling; reduce-scatter, reduce: plain, direct, ring;
 // all-gather: plain, ring; broadcast: plain, chain; all-to-all: plain, pairwise. (Hierarchical
-// also needs a communicator whose nodes hold the same number of ranks: algo/execute.h's Levels.)
+// also needs a communicator whose nodes hold the same number of ranks: algo/execute.h's Levels;
+// doubling a power-of-two rank count.)
 constexpr bool algorithmRuns(Collective c, Algorithm a) {
   if (a == Algorithm::kPlain) return true;
   switch (c) {
     case Collective::kAllReduce:
-      return a == Algorithm::kDirect || a == Algorithm::kRing || a == Algorithm::kHierarchical;
+      return a == Algorithm::kDirect || a == Algorithm::kRing || a == Algorithm::kHierarchical ||
+             a == Algorithm::kDoubling;
     case Collective::kReduceScatter:
     case Collective::kReduce:
       return a == Algorithm::kDirect || a == Algorithm::kRing;
@@ -46,6 +48,6 @@ constexpr bool algorithmRuns(Collective c, Algorithm a) {
 }
 
 const char* collectiveName(Collective c);  // "allreduce", "broadcast", ... (NCCL_ALGO's spelling)
-const char* algorithmName(Algorithm a);    // "plain", "direct", "ring", "chain", "pairwise", "hier"
+const char* algorithmName(Algorithm a);    // "plain", "direct", "ring", "chain", "pairwise", "hier", "doubling"
 
 }  // namespace zccl::algo

@@ -32,6 +32,8 @@ ZCCL_PARAM(kIntraBw, "ZCCL_INTRA_BW", "0", "GB/s; 0 = measure",
            "Bandwidth between two ranks of a node, one direction.")
 ZCCL_PARAM(kIntraLatUs, "ZCCL_INTRA_LAT_US", "0", "microseconds; 0 = measure",
            "Latency of a message between two ranks of a node.")
+ZCCL_PARAM(kTunerConfigFile, "ZCCL_TUNER_CONFIG_FILE", "", "path of a rules file (docs/algorithms.md)",
+           "Site rules: collective, size, nodes, ranks, dtype and link ranges -> compression, algorithm, chunk.")
 ZCCL_PARAM(kHostId, "ZCCL_HOSTID", "", "any string",
            "Node identity of this rank: ranks with the same value share a node (as NCCL_HOSTID).")
 ZCCL_PARAM(kMpiSpinUs, "ZCCL_MPI_SPIN_US", "50", "microseconds; -1 = spin without pause (MPI_Wait)",

@@ -119,6 +119,16 @@ double hierarchical(const Fabric& f, double n, size_t chunkBytes, const Codec& c
 
 double predictSeconds(Collective coll, const algo::Plan& plan, size_t messageBytes, int dtype, const Fabric& f) {
   if (!algo::algorithmRuns(coll, plan.algorithm)) return -1;
+  if (plan.algorithm == Algorithm::kDoubling) {  // log2(P) exchanges of the whole running result
+    const int P = f.ranks;
+    if (P < 1 || (P & (P - 1)) != 0) return -1;
+    const Codec c = codecFor(f, dtype, plan.compress);
+    const double n = static_cast<double>(messageBytes);
+    const double k = std::max(1.0, std::ceil(n / static_cast<double>(std::max<size_t>(plan.chunkBytes, 1))));
+    const Path path = pathFor(f, f.localRanks);
+    return log2Ceil(P) *
+           (k * path.alpha + path.step(n * c.rho / path.bandwidth, (c.cE + c.cD) * n) + reduceSeconds(f, 2 * n));
+  }
   if (plan.algorithm == Algorithm::kHierarchical) {
     if (!f.uniformNodes || f.nodes < 2 || f.localRanks < 2) return -1;
     return hierarchical(f, static_cast<double>(messageBytes), plan.chunkBytes, codecFor(f, dtype, plan.compress));

@@ -54,11 +54,21 @@ Choice select(const Query& q, const Settings& s, const Fabric& f) {
   const int ci = static_cast<int>(q.coll);
   const bool coded = codecIndex(q.dtype) >= 0;
   Choice out;
-  int forced = s.algorithmFor[ci];
-  const bool hierarchicalImpossible =
-      forced == static_cast<int>(Algorithm::kHierarchical) &&
-      predictSeconds(q.coll, Plan{Algorithm::kHierarchical, false, kDefaultChunk}, q.messageBytes, q.dtype, f) < 0;
-  if ((forced == static_cast<int>(Algorithm::kPlain) && !q.plainAvailable) || hierarchicalImpossible) {
+  int forced = s.algorithmFor[ci], mode = s.compressionFor[ci];
+  size_t chunkBytes = s.chunkBytes;
+  // The site's rules decide what the config and the variables leave to the model.
+  const double linkGbit = (f.nodes > 1 ? f.inter.bandwidth : f.intra.bandwidth) * 8 / 1e9;
+  if (const Rule* rule = matchRule(s.rules, q.coll, q.messageBytes, f.nodes, f.ranks, q.dtype, linkGbit)) {
+    if (mode == ZCCL_COMPRESSION_AUTO && rule->compress >= 0) mode = rule->compress;
+    if (forced == kAutoAlgorithm && rule->algorithm >= 0) forced = rule->algorithm;
+    if (chunkBytes == 0 && rule->chunk > 0) chunkBytes = static_cast<size_t>(rule->chunk);
+  }
+  const bool hierarchicalImpossible =  // hier without uniform nodes, doubling off a power of two
+      forced > static_cast<int>(Algorithm::kPlain) &&
+      predictSeconds(q.coll, Plan{static_cast<Algorithm>(forced), false, kDefaultChunk}, q.messageBytes, q.dtype, f) <
+          0;
+  if ((forced == static_cast<int>(Algorithm::kPlain) && !q.plainAvailable) || hierarchicalImpossible ||
+      (forced >= 0 && !algo::algorithmRuns(q.coll, static_cast<Algorithm>(forced)))) {
     out.forcedFellBack = true;
     forced = kAutoAlgorithm;
   }
@@ -69,7 +79,7 @@ Choice select(const Query& q, const Settings& s, const Fabric& f) {
     if (!p.compress) out.bestRaw = out.seconds;
     return out;
   };
-  const size_t fixedChunk = s.chunkBytes != 0 ? s.chunkBytes : kDefaultChunk;
+  const size_t fixedChunk = chunkBytes != 0 ? chunkBytes : kDefaultChunk;
 
   if (forced == static_cast<int>(Algorithm::kPlain)) return finish(Plan{Algorithm::kPlain, false, 0});
   if (!coded) {  // nothing to compress: the transport's own collective where it has one
@@ -77,7 +87,6 @@ Choice select(const Query& q, const Settings& s, const Fabric& f) {
     const Algorithm a = forced >= 0 ? static_cast<Algorithm>(forced) : defaultAlgorithm(q.coll);
     return finish(Plan{a, false, fixedChunk});
   }
-  const int mode = s.compressionFor[ci];
   if (mode != ZCCL_COMPRESSION_AUTO) {
     const Algorithm a = forced >= 0 ? static_cast<Algorithm>(forced) : defaultAlgorithm(q.coll);
     return finish(Plan{a, mode == ZCCL_COMPRESSION_ON, fixedChunk});
@@ -89,21 +98,21 @@ Choice select(const Query& q, const Settings& s, const Fabric& f) {
   for (int a = 0; a < algo::kAlgorithms; ++a) {
     const Algorithm alg = static_cast<Algorithm>(a);
     if (!algo::algorithmRuns(q.coll, alg) || (forced >= 0 && forced != a)) continue;
-    if (alg == Algorithm::kHierarchical && price(Plan{alg, false, fixedChunk}) < 0) continue;  // no uniform nodes
+    if (price(Plan{alg, false, fixedChunk}) < 0) continue;  // hier without uniform nodes, doubling off 2^k
     if (alg == Algorithm::kPlain) {
       if (q.plainAvailable) plainTime = price(Plan{alg, false, 0});
       continue;
     }
     const bool codedToo = q.messageBytes >= s.minCompressBytes;
     for (size_t chunk : kChunkCandidates) {
-      if (s.chunkBytes != 0) chunk = s.chunkBytes;
+      if (chunkBytes != 0) chunk = chunkBytes;
       const double raw = price(Plan{alg, false, chunk});
       if (bestZipccl < 0 || raw < bestZipccl) bestZipccl = raw, bestRawPlan = Plan{alg, false, chunk};
       const double coded = codedToo ? price(Plan{alg, true, chunk}) : -1;
       if (codedToo && (out.bestCoded < 0 || coded < out.bestCoded)) {
         out.bestCoded = coded, bestCodedPlan = Plan{alg, true, chunk};
       }
-      if (s.chunkBytes != 0) break;
+      if (chunkBytes != 0) break;
     }
   }
   double raw = bestZipccl;

@@ -2,6 +2,8 @@
 // the fabric figures all its ranks agreed on. A pure function, so every rank takes the same
 // decision for the same call (tests/tune/selector_test.cc checks it with skewed local figures).
 //
+//   0. The site's rules file (src/tune/rules.h) may fix the compression, algorithm and chunk of
+//      the calls it matches, where the config and the variables leave them to the model.
 //   1. Types the codec does not code go to the transport's own collective where it has one, else
 //      to ZipCCL's algorithm uncompressed.
 //   2. ZCCL_COMPRESSION off / on (per collective): ZipCCL's algorithm (the forced one, else

@@ -1,6 +1,8 @@
 #include "tune/settings.h"
 
 #include <cctype>
+#include <fstream>
+#include <sstream>
 
 #include "common/check.h"
 #include "common/params.h"
@@ -70,12 +72,13 @@ int algorithmByName(const std::string& name) {
 
 // zcclConfig_t.algorithm: ZCCL_ALGO_DIRECT / _RING (reductions), _PLAIN, _AUTO (every collective).
 bool applyConfigAlgorithm(int value, int out[algo::kCollectives]) {
-  const char* name = value == ZCCL_ALGO_DIRECT  ? "direct"
-                     : value == ZCCL_ALGO_RING  ? "ring"
-                     : value == ZCCL_ALGO_PLAIN ? "plain"
-                     : value == ZCCL_ALGO_AUTO  ? "auto"
-                     : value == ZCCL_ALGO_HIER  ? "allreduce:hier"
-                                                : nullptr;
+  const char* name = value == ZCCL_ALGO_DIRECT     ? "direct"
+                     : value == ZCCL_ALGO_RING     ? "ring"
+                     : value == ZCCL_ALGO_PLAIN    ? "plain"
+                     : value == ZCCL_ALGO_AUTO     ? "auto"
+                     : value == ZCCL_ALGO_HIER     ? "allreduce:hier"
+                     : value == ZCCL_ALGO_DOUBLING ? "allreduce:doubling"
+                                                   : nullptr;
   if (name == nullptr) return false;
   std::vector<std::string> ignored;
   applyAlgorithmSpec(name, out, &ignored);
@@ -179,6 +182,20 @@ zcclResult_t resolveSettings(const zcclConfig_t* config, Settings* out) {
     const double gbps = paramSet(bw) ? paramDouble(bw) : 0, us = paramSet(lat) ? paramDouble(lat) : 0;
     return Link{us > 0 ? us * 1e-6 : 0, gbps > 0 ? gbps * 1e9 : 0};
   };
+  out->rules.clear();
+  if (paramSet(Param::kTunerConfigFile)) {
+    const std::string path = paramString(Param::kTunerConfigFile);
+    std::ifstream file(path);
+    if (!file) {
+      paramWarnOnce(Param::kTunerConfigFile, path, "no rules: the file cannot be read");
+    } else {
+      std::stringstream text;
+      text << file.rdbuf();
+      problems.clear();
+      out->rules = parseRules(text.str(), &problems);
+      for (const std::string& p : problems) paramWarnOnce(Param::kTunerConfigFile, path, p + ": that rule is skipped");
+    }
+  }
   out->interGiven = link(Param::kNetBw, Param::kNetLatUs);
   out->intraGiven = link(Param::kIntraBw, Param::kIntraLatUs);
   return zcclSuccess;

@@ -15,6 +15,7 @@
 
 #include "algo/plan.h"
 #include "tune/fabric.h"
+#include "tune/rules.h"
 #include "zccl/zccl.h"
 
 namespace zccl::tune {
@@ -30,6 +31,7 @@ struct Settings {
   int checksum;                            // 0 or 1
   int probe;                               // ZCCL_PROBE: 0 off, 1 on, 2 auto (host communicators)
   Link interGiven, intraGiven;             // ZCCL_NET_* / ZCCL_INTRA_*: 0 = not given
+  std::vector<Rule> rules;                 // ZCCL_TUNER_CONFIG_FILE's, in file order
 };
 
 // Resolves a communicator's settings from its config (may be nullptr) and the environment.

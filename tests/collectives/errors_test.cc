@@ -215,6 +215,9 @@ void checkDamage(const CollectiveCase& cc, bool exactSizes) {
   const auto got = runCase(cc, true, exactSizes, &damaged);
   for (zcclResult_t r : clean) ASSERT_EQ(r, zcclSuccess);
   EXPECT_EQ(damaged[cc.damageTo], zcclCorruptFrame);
+  for (size_t r = 0; r < damaged.size(); ++r) {  // a rank that stopped sending would time its peers out
+    EXPECT_TRUE(damaged[r] == zcclSuccess || damaged[r] == zcclCorruptFrame) << "rank " << r << ": " << damaged[r];
+  }
   for (size_t r = 0; r < got.size(); ++r) {
     size_t wrong = 0, unwritten = 0;
     for (size_t i = 0; i < got[r].size(); ++i) {
@@ -256,6 +259,15 @@ INSTANTIATE_TEST_SUITE_P(
                       CollectiveCase{"ReduceToRank2", ZCCL_ALGO_DIRECT, 4, 2,
                                      [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
                                        return zcclReduce(s, d, 4 * n, zcclBfloat16, zcclSum, 2, c, nullptr);
+                                     }},
+                      CollectiveCase{"AllReduceDoubling", ZCCL_ALGO_DOUBLING, 4, 3,
+                                     [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
+                                       zcclCommStats_t st{};
+                                       const zcclResult_t r =
+                                           zcclAllReduce(s, d, 4 * n, zcclBfloat16, zcclSum, c, nullptr);
+                                       zcclCommGetStats(c, &st);
+                                       EXPECT_EQ(std::string(st.lastPlan).rfind("doubling/on/", 0), 0u) << st.lastPlan;
+                                       return r;
                                      }},
                       // 2 nodes of 2: rank 0's message to rank 2 crosses nodes (compressed); the gap
                       // reaches rank 3 through rank 2's node all-gather.

@@ -58,6 +58,12 @@ std::vector<Param> params() {
     v.push_back({ranks, ZCCL_COMPRESSION_ON, ZCCL_ALGO_HIER, false, perNode});
   }
   v.push_back({4, ZCCL_COMPRESSION_ON, ZCCL_ALGO_HIER, true, 2});
+  for (int ranks : {1, 2, 4, 8}) {  // recursive doubling
+    v.push_back({ranks, ZCCL_COMPRESSION_OFF, ZCCL_ALGO_DOUBLING});
+    v.push_back({ranks, ZCCL_COMPRESSION_ON, ZCCL_ALGO_DOUBLING});
+  }
+  v.push_back({4, ZCCL_COMPRESSION_ON, ZCCL_ALGO_DOUBLING, true});
+  v.push_back({3, ZCCL_COMPRESSION_ON, ZCCL_ALGO_DOUBLING});        // not a power of two: falls back
   v.push_back({5, ZCCL_COMPRESSION_ON, ZCCL_ALGO_HIER, false, 2});  // nodes of 2, 2, 1: falls back
   for (int ranks : {2, 3, 4}) {  // the NCCL-style schedules (frame sizes exchanged first)
     v.push_back({ranks, ZCCL_COMPRESSION_OFF, ZCCL_ALGO_DIRECT, true});
@@ -71,9 +77,10 @@ std::string paramName(const ::testing::TestParamInfo<Param>& info) {
   static const char* kCompression[] = {"off", "on", "auto"};
   const int a = info.param.algorithm;
   return std::to_string(info.param.ranks) + "ranks_" + kCompression[info.param.compression] + "_" +
-         (a == ZCCL_ALGO_RING   ? "ring"
-          : a == ZCCL_ALGO_HIER ? "hier"
-                                : "direct") +
+         (a == ZCCL_ALGO_RING       ? "ring"
+          : a == ZCCL_ALGO_HIER     ? "hier"
+          : a == ZCCL_ALGO_DOUBLING ? "doubling"
+                                    : "direct") +
          (info.param.perNode > 0 ? "_" + std::to_string(info.param.perNode) + "pernode" : "") +
          (info.param.exactSizes ? "_exactsizes" : "");
 }

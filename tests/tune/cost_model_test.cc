@@ -148,6 +148,31 @@ TEST(Selector, ForcedChoicesWinAndOffAndOnShareTheAlgorithm) {
             size_t{64} << 10);
 }
 
+TEST(Selector, LatencyBoundMessagesTakeRecursiveDoublingWhereThereIsNoPlainPath) {
+  const Settings s = autoSettings();
+  const Choice small = select(Query{Collective::kAllReduce, zcclBfloat16, 4096, false}, s, network(1));
+  EXPECT_EQ(small.plan.algorithm, Algorithm::kDoubling) << describe(small.plan);
+  const Choice three = select(Query{Collective::kAllReduce, zcclBfloat16, 4096, false}, s, network(1, 3, 3));
+  EXPECT_NE(three.plan.algorithm, Algorithm::kDoubling) << "3 ranks: not a power of two";
+  const Choice big = select(Query{Collective::kAllReduce, zcclBfloat16, 64 << 20, false}, s, network(1));
+  EXPECT_NE(big.plan.algorithm, Algorithm::kDoubling) << "bandwidth-bound: " << describe(big.plan);
+}
+
+TEST(Selector, NodesOfSeveralRanksOnASlowNetworkTakeTheHierarchicalAllReduce) {
+  const Settings s = autoSettings();
+  Fabric f = network(1, 4, 2);  // 2 nodes of 2
+  f.intra = Link{10e-6, 3e9};
+  for (zcclDataType_t d : {zcclBfloat16, zcclFloat32}) {
+    const Choice ch = select(Query{Collective::kAllReduce, d, 64 << 20, d == zcclFloat32}, s, f);
+    EXPECT_EQ(ch.plan.algorithm, Algorithm::kHierarchical) << describe(ch.plan);
+    EXPECT_TRUE(ch.plan.compress);
+  }
+  f.uniformNodes = false;
+  EXPECT_NE(select(Query{Collective::kAllReduce, zcclBfloat16, 64 << 20, false}, s, f).plan.algorithm,
+            Algorithm::kHierarchical)
+      << "nodes of unequal size";
+}
+
 TEST(Selector, TypesTheCodecDoesNotCodeAreNeverCompressed) {
   const Settings s = autoSettings();
   for (zcclDataType_t d : {zcclInt32, zcclFloat64, zcclUint8}) {
