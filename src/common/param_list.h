@@ -24,4 +24,6 @@ ZCCL_PARAM(kAlgo, "ZCCL_ALGO", "direct", "direct|ring",
            "Algorithm of reduce-scatter, all-reduce and reduce.")
 ZCCL_PARAM(kMpiSpinUs, "ZCCL_MPI_SPIN_US", "50", "microseconds; -1 = spin without pause (MPI_Wait)",
            "How long a wait on the Open MPI transport polls before it yields the core between polls.")
+ZCCL_PARAM(kTorchTransport, "ZCCL_TORCH_TRANSPORT", "auto", "auto|mpi|gloo",
+           "PyTorch backend (plugins/torch): what carries the bytes; auto = Open MPI under mpirun, else gloo.")
 // clang-format on
