@@ -117,7 +117,7 @@ def launch(a, out, extra_env):
     if a.launch == "mpirun":
         env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
         cmd = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", str(a.ranks)]
-        for k in list(extra_env) + ["PYTHONPATH"]:
+        for k in list(extra_env) + (["PYTHONPATH"] if "PYTHONPATH" in env else []):
             cmd += ["-x", k]
         codes = [subprocess.run(cmd + [sys.executable] + args, env=env).returncode]
     else:

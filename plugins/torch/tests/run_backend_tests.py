@@ -41,8 +41,9 @@ def launch_env(ranks, timeout):
 
 def launch_mpirun(ranks, timeout):
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
-    cmd = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", str(ranks), "-x", "PYTHONPATH",
-           sys.executable, __file__, "--worker"]
+    forward = ["-x", "PYTHONPATH"] if "PYTHONPATH" in env else []
+    cmd = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", str(ranks)] + forward + [
+        sys.executable, __file__, "--worker"]
     try:
         return [subprocess.run(cmd, env=env, timeout=timeout).returncode]
     except subprocess.TimeoutExpired:
