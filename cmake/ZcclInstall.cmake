@@ -61,7 +61,7 @@ endforeach()
 install(PROGRAMS ${PROJECT_SOURCE_DIR}/tools/shaped_bench.sh DESTINATION ${CMAKE_INSTALL_DATADIR}/zccl)
 if(EXISTS ${PROJECT_SOURCE_DIR}/plugins/torch)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/plugins/torch DESTINATION ${CMAKE_INSTALL_DATADIR}/zccl/plugins
-          PATTERN "__pycache__" EXCLUDE PATTERN "build" EXCLUDE PATTERN "*.egg-info" EXCLUDE)
+          PATTERN "__pycache__" EXCLUDE PATTERN "build" EXCLUDE PATTERN "*.egg-info" EXCLUDE PATTERN "*.so" EXCLUDE)
 endif()
 
 # The .deb: one package (library, headers, CMake and pkg-config files, programs) under /usr.
