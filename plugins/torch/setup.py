@@ -69,7 +69,8 @@ setup(
             libraries=libs,
             extra_link_args=extra,
             define_macros=[("ZCCL_TORCH_WITH_MPI", "1"), ("OMPI_SKIP_MPICXX", "1")] if with_mpi else [],
-            extra_compile_args=["-std=c++17", "-O2", "-Wno-deprecated-declarations"],
+            # -g0: Python's flags ask for -g; without debug info the build took 224 s instead of ~390 s here
+            extra_compile_args=["-std=c++17", "-O2", "-g0", "-Wno-deprecated-declarations"],
         )
     ],
     cmdclass={"build_ext": BuildExtension},
