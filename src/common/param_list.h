@@ -23,7 +23,7 @@ ZCCL_PARAM(kMinCompressBytes, "ZCCL_MIN_COMPRESS_BYTES", "64K", "bytes, K/M/G su
 ZCCL_PARAM(kAlgo, "ZCCL_ALGO", "auto", "auto|plain|direct|ring|chain|pairwise; or COLL:ALGO entries separated by ;",
            "Algorithm, for all collectives or per collective; auto: the selector's cost model.")
 ZCCL_PARAM(kProbe, "ZCCL_PROBE", "auto", "0|1|auto",
-           "Measure links and codec at communicator creation (auto: host-memory communicators over MPI).")
+           "Measure links and codec at communicator creation (auto: host-memory communicators over MPI or a custom transport).")
 ZCCL_PARAM(kNetBw, "ZCCL_NET_BW", "0", "GB/s (1e9 bytes per second); 0 = measure",
            "Bandwidth of the links between nodes, per node, one direction.")
 ZCCL_PARAM(kNetLatUs, "ZCCL_NET_LAT_US", "0", "microseconds; 0 = measure",
@@ -38,4 +38,6 @@ ZCCL_PARAM(kHostId, "ZCCL_HOSTID", "", "any string",
            "Node identity of this rank: ranks with the same value share a node (as NCCL_HOSTID).")
 ZCCL_PARAM(kMpiSpinUs, "ZCCL_MPI_SPIN_US", "50", "microseconds; -1 = spin without pause (MPI_Wait)",
            "How long a wait on the Open MPI transport polls before it yields the core between polls.")
+ZCCL_PARAM(kTorchTransport, "ZCCL_TORCH_TRANSPORT", "auto", "auto|mpi|gloo",
+           "PyTorch backend (plugins/torch): what carries the bytes; auto = Open MPI under mpirun, else gloo.")
 // clang-format on

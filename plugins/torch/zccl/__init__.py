@@ -1,0 +1,1 @@
+"""ZipCCL's Python packages: zccl.torch is the torch.distributed backend."""
