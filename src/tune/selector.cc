@@ -12,7 +12,9 @@ using algo::Collective;
 using algo::Plan;
 
 constexpr size_t kDefaultChunk = size_t{1} << 20;
-constexpr size_t kChunkCandidates[] = {size_t{256} << 10, size_t{1} << 20, size_t{4} << 20};
+// 256 KiB chunks were measured 1.3x-1.4x slower than 1 MiB at 64 MiB over 1 Gbit/s (docs/perf.md
+// sections 5 and 7): a per-message cost of Open MPI's TCP path that the model's alpha does not see.
+constexpr size_t kChunkCandidates[] = {size_t{1} << 20, size_t{4} << 20};
 
 // ZipCCL's own algorithm for a collective when nothing chooses another.
 Algorithm defaultAlgorithm(Collective c) {

@@ -12,7 +12,7 @@
 //      bit-identical; chunk ZCCL_CHUNK_BYTES or 1 MiB.
 //   3. auto: every candidate (the transport's own collective where available, each ZipCCL
 //      algorithm that runs the collective, raw and, from minCompressBytes on, compressed; chunks
-//      of 256 KiB, 1 MiB and 4 MiB unless forced) is priced by the cost model
+//      of 1 MiB and 4 MiB unless forced) is priced by the cost model
 //      (src/tune/cost_model.h); compression is taken only if it beats the best uncompressed
 //      candidate by kCompressMargin, and the transport's own collective is preferred to
 //      ZipCCL's uncompressed ones unless those are faster by kPlainMargin (its implementation
