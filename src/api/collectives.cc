@@ -6,6 +6,7 @@
 
 #include "algo/algorithms.h"
 #include "algo/point_to_point.h"
+#include "api/quantized_collectives.h"
 #include "common/check.h"
 #include "common/dtype_size.h"
 #include "tune/policy.h"
@@ -218,6 +219,7 @@ zcclResult_t run(zcclComm* comm, const CallArgs& a) {
   bindStream(comm, a.stream);
   if (a.kind == Kind::kSend || a.kind == Kind::kRecv) return runPointToPoint({{comm, a}});
   if (a.count == 0) return zcclSuccess;
+  if (takesQuantizedPath(comm, a)) return runQuantized(comm, a);  // opt-in 8-bit reductions
   return runCollective(comm, a);
 }
 

@@ -53,6 +53,7 @@ zcclResult_t resolveConfig(const zcclConfig_t* config, ResolvedConfig* out) {
   ZCCL_REQUIRE(out->algorithm == ZCCL_ALGO_DIRECT || out->algorithm == ZCCL_ALGO_RING, zcclInvalidArgument,
                "config: unknown algorithm %d", out->algorithm);
   ZCCL_REQUIRE(out->checksum == 0 || out->checksum == 1, zcclInvalidArgument, "config: checksum must be 0 or 1");
+  ZCCL_CHECK(resolveReducePrecision(c, out));
   out->chunkBytes = static_cast<size_t>(chunk);
   out->minCompressBytes = static_cast<size_t>(minBytes);
   return zcclSuccess;

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "algo/engine.h"
+#include "algo/quant_engine.h"
 #include "transport/transport.h"
 #include "zccl/zccl.h"
 
@@ -17,11 +18,15 @@ struct ResolvedConfig {
   int codecMode;      // zcclCodecMode_t
   size_t chunkBytes;  // > 0
   size_t minCompressBytes;
-  int algorithm;  // ZCCL_ALGO_*
-  int checksum;   // 0 or 1
+  int algorithm;                   // ZCCL_ALGO_*
+  int checksum;                    // 0 or 1
+  int reducePrecision;             // ZCCL_REDUCE_PRECISION_*
+  size_t reducePrecisionMinBytes;  // smallest contribution reduced in 8 bits under _8BIT
 };
 
 zcclResult_t resolveConfig(const zcclConfig_t* config, ResolvedConfig* out);
+// The 8-bit reduction fields of resolveConfig (quantized_collectives.cc); logs once at INFO when on.
+zcclResult_t resolveReducePrecision(const zcclConfig_t& config, ResolvedConfig* out);
 
 // Whether a device-memory communicator's work goes to a stream (set per call).
 class StreamBound {
@@ -38,7 +43,8 @@ struct zcclComm {
   zccl::api::ResolvedConfig config;
   zccl::api::StreamBound* streamBound = nullptr;  // device communicators: transport and engine
   zccl::api::StreamBound* engineStream = nullptr;
-  zcclCommStats_t stats{};  // codecSeconds is read from the engine
+  zcclCommStats_t stats{};                               // codecSeconds is read from the engine
+  std::unique_ptr<zccl::algo::QuantEngine> quantEngine;  // 8-bit reductions, made at first use
 };
 
 namespace zccl::api {

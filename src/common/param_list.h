@@ -24,4 +24,8 @@ ZCCL_PARAM(kAlgo, "ZCCL_ALGO", "direct", "direct|ring",
            "Algorithm of reduce-scatter, all-reduce and reduce.")
 ZCCL_PARAM(kMpiSpinUs, "ZCCL_MPI_SPIN_US", "50", "microseconds; -1 = spin without pause (MPI_Wait)",
            "How long a wait on the Open MPI transport polls before it yields the core between polls.")
+ZCCL_PARAM(kReducePrecision, "ZCCL_REDUCE_PRECISION", "lossless", "lossless|8bit",
+           "Precision of sum/avg bf16/fp16/fp32 all-reduce and reduce-scatter; 8bit is lossy and opt-in.")
+ZCCL_PARAM(kReducePrecisionMinBytes, "ZCCL_REDUCE_PRECISION_MIN_BYTES", "0", "bytes, K/M/G suffixes",
+           "Under 8bit, smaller contributions (one rank's bytes) stay lossless.")
 // clang-format on

@@ -15,6 +15,7 @@
 
 #include "common/codec_test_util.h"
 #include "common/reduce_ops.h"
+#include "hwy/targets.h"
 
 namespace zccl::test {
 namespace {
@@ -163,6 +164,20 @@ TEST(Q8Codec, StochasticRoundingIsSeededAndUnbiased) {
   for (size_t i = 0; i < v.size(); ++i)
     meanSteps += (v[i] - elementAt(7, in, i)) / q8Step(loadLE32(f.data() + kQ8HeaderBytes + 4 * (i / 128)));
   EXPECT_LT(std::fabs(meanSteps / v.size()), 0.02);
+}
+
+// Every SIMD target compiled in and runnable here, forced in turn, against the reference.
+TEST(Q8Codec, EverySimdTargetMatchesTheReference) {
+  const std::vector<int64_t> targets = hwy::SupportedAndGeneratedTargets();
+  ASSERT_FALSE(targets.empty());
+  for (int64_t target : targets) {
+    hwy::SetSupportedTargetsForTest(target);
+    SCOPED_TRACE(std::string("target ") + hwy::TargetName(target));
+    checkRoundTrip(9, allPatterns(true));
+    checkRoundTrip(6, allPatterns(true));
+    checkRoundTrip(7, payload("gaussian", zcclFloat32, 4 * 128 + 5, 1));
+  }
+  hwy::SetSupportedTargetsForTest(0);
 }
 
 TEST(Q8Codec, HostileFramesAreRefused) {

@@ -1,0 +1,108 @@
+// The 8-bit reductions at the API: configuration, the path choice, the run, and the explicit
+// per-call entry points (include/zccl/zccl.h, "8-bit reductions").
+#include "api/quantized_collectives.h"
+
+#include <algorithm>
+
+#include "algo/quantized_reduce.h"
+#include "codec/q8_format.h"
+#include "common/check.h"
+#include "common/dtype_size.h"
+#include "common/params.h"
+#include "tune/reduce_precision.h"
+
+namespace zccl::api {
+namespace {
+
+bool deviceMemory(const zcclComm* comm) { return comm->engineStream != nullptr; }
+
+// Refuses an explicit 8-bit request that cannot be honoured, before any communication. A dead
+// communicator is left for submit() to report.
+zcclResult_t checkExplicitRequest(const CallArgs& a, const char* fn) {
+  const zcclComm* comm = liveComm(a.comm);
+  if (comm == nullptr) return zcclSuccess;
+  const tune::PrecisionDecision d =
+      tune::decidePrecision(comm->config, true, a.dtype, a.op, 0, true, deviceMemory(comm));
+  ZCCL_REQUIRE(d.supported, deviceMemory(comm) ? zcclInvalidUsage : zcclInvalidArgument, "%s: %s (dtype %d, op %d)", fn,
+               d.why, static_cast<int>(a.dtype), static_cast<int>(a.op));
+  return zcclSuccess;
+}
+
+}  // namespace
+
+zcclResult_t resolveReducePrecision(const zcclConfig_t& c, ResolvedConfig* out) {
+  out->reducePrecision = c.reducePrecision != ZCCL_CONFIG_UNDEF_INT
+                             ? c.reducePrecision
+                             : paramChoice(Param::kReducePrecision, {"lossless", "8bit"});
+  ZCCL_REQUIRE(
+      out->reducePrecision == ZCCL_REDUCE_PRECISION_LOSSLESS || out->reducePrecision == ZCCL_REDUCE_PRECISION_8BIT,
+      zcclInvalidArgument,
+      "config: reducePrecision must be ZCCL_REDUCE_PRECISION_LOSSLESS or ZCCL_REDUCE_PRECISION_8BIT, not %d",
+      out->reducePrecision);
+  const int64_t minBytes = paramInt(Param::kReducePrecisionMinBytes);
+  ZCCL_REQUIRE(minBytes >= 0, zcclInvalidArgument, "ZCCL_REDUCE_PRECISION_MIN_BYTES must not be negative");
+  out->reducePrecisionMinBytes = static_cast<size_t>(minBytes);
+  if (out->reducePrecision == ZCCL_REDUCE_PRECISION_8BIT) {
+    ZCCL_INFO(kLogInit,
+              "communicator reduces in 8 bits (lossy): sum/avg all-reduce and reduce-scatter of bf16/fp16/fp32 "
+              "host buffers of at least %zu bytes per rank; every other call stays lossless",
+              out->reducePrecisionMinBytes);
+  }
+  return zcclSuccess;
+}
+
+bool takesQuantizedPath(const zcclComm* comm, const CallArgs& a) {
+  const bool reduction = a.kind == Kind::kAllReduce || a.kind == Kind::kReduceScatter;
+  return tune::decidePrecision(comm->config, reduction, a.dtype, a.op, a.count * dtypeBytes(a.dtype), a.quantized,
+                               deviceMemory(comm))
+      .quantized;
+}
+
+zcclResult_t runQuantized(zcclComm* comm, const CallArgs& a) {
+  const bool allReduce = a.kind == Kind::kAllReduce;
+  const char* fn = allReduce ? "zcclAllReduce (8-bit)" : "zcclReduceScatter (8-bit)";
+  ZCCL_INFO(kLogTune, "%s: %zu x dtype %d, op %d: 8-bit reduction (%s)", fn, a.count, static_cast<int>(a.dtype),
+            static_cast<int>(a.op), a.quantized ? "explicit call" : "communicator setting");
+  if (comm->quantEngine == nullptr) comm->quantEngine = algo::makeHostQuantEngine();
+  const size_t eb = dtypeBytes(a.dtype);
+  const algo::QuantizedCall call{a.send,
+                                 a.recv,
+                                 a.count,
+                                 a.dtype,
+                                 a.op,
+                                 allReduce,
+                                 std::max<size_t>(codec::kQ8BlockElems, comm->config.chunkBytes / eb)};
+  algo::QuantizedTraffic traffic;
+  const zcclResult_t rc = algo::quantizedReduce(*comm->transport, *comm->quantEngine, call, &traffic);
+  comm->stats.calls++;
+  comm->stats.compressedCalls++;
+  comm->stats.rawBytes += traffic.rawBytes;
+  comm->stats.wireBytes += traffic.wireBytes;
+  ZCCL_CHECK(rc);
+  ZCCL_REQUIRE(traffic.decodeError == zcclSuccess, traffic.decodeError,
+               "%s: rank %d received a corrupt 8-bit frame (or a peer's lost marker); the affected segments of its "
+               "output were not written",
+               fn, comm->transport->rank());
+  return zcclSuccess;
+}
+
+}  // namespace zccl::api
+
+extern "C" {
+
+zcclResult_t zcclAllReduceQuantized(const void* sendbuff, void* recvbuff, size_t count, zcclDataType_t datatype,
+                                    zcclRedOp_t op, zcclComm_t comm, cudaStream_t stream) {
+  zccl::api::CallArgs a{zccl::api::Kind::kAllReduce, sendbuff, recvbuff, count, datatype, op, 0, comm, stream, true};
+  ZCCL_CHECK(zccl::api::checkExplicitRequest(a, "zcclAllReduceQuantized"));
+  return zccl::api::submit(a);
+}
+
+zcclResult_t zcclReduceScatterQuantized(const void* sendbuff, void* recvbuff, size_t recvcount, zcclDataType_t datatype,
+                                        zcclRedOp_t op, zcclComm_t comm, cudaStream_t stream) {
+  zccl::api::CallArgs a{
+      zccl::api::Kind::kReduceScatter, sendbuff, recvbuff, recvcount, datatype, op, 0, comm, stream, true};
+  ZCCL_CHECK(zccl::api::checkExplicitRequest(a, "zcclReduceScatterQuantized"));
+  return zccl::api::submit(a);
+}
+
+}  // extern "C"
