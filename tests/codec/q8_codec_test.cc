@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/codec_test_util.h"
+#include "common/q8_golden.h"
 #include "common/reduce_ops.h"
 #include "hwy/targets.h"
 
@@ -237,6 +238,26 @@ TEST(Q8Codec, DecodeRoundsOnceToTheDtype) {
   std::vector<uint8_t> out(2000);
   ASSERT_EQ(q8Decode(q8FastOps(), f.data(), f.size(), 6, 1000, out.data()), zcclSuccess);
   for (size_t i = 0; i < 1000; ++i) EXPECT_EQ(loadLE16(out.data() + 2 * i), floatToFp16(v[i])) << i;
+}
+
+// The golden frames freeze the 8-bit format: both implementations write exactly the stored
+// frame, and it decodes to exactly the stored values.
+TEST(Q8Golden, FramesAreFrozen) {
+  const std::vector<Q8Golden> cases = readQ8Goldens();
+  EXPECT_GE(cases.size(), 7u);
+  for (const Q8Golden& g : cases) {
+    SCOPED_TRACE(g.name);
+    ASSERT_EQ(g.in.size(), g.count * elemBytes(g.dtype));
+    const Q8Rounding r{g.stochastic != 0, g.seed, 0};
+    for (const Q8BlockOps* ops : {&q8ReferenceOps(), &q8FastOps()}) {
+      EXPECT_EQ(encode(*ops, g.dtype, g.in, r), g.frame) << ops->name;
+      std::vector<uint8_t> out(g.out.size() + 1, 0xEE);
+      ASSERT_EQ(q8Decode(*ops, g.frame.data(), g.frame.size(), g.dtype, g.count, out.data()), zcclSuccess);
+      EXPECT_EQ(out.back(), 0xEE);
+      out.pop_back();
+      EXPECT_EQ(out, g.out) << ops->name;
+    }
+  }
 }
 
 }  // namespace

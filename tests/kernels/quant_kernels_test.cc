@@ -11,6 +11,7 @@
 
 #include "codec/q8_codec.h"
 #include "common/codec_test_util.h"
+#include "common/q8_golden.h"
 #include "kernels/device_buffer.h"
 #include "kernels/quant_launch.h"
 
@@ -71,6 +72,13 @@ TEST_F(QuantKernels, EverySixteenBitPattern) {
   std::memcpy(in.data(), p.data(), in.size());
   EXPECT_EQ(kernelFrame(9, in), cpuFrame(9, in));
   EXPECT_EQ(kernelFrame(6, in), cpuFrame(6, in));
+}
+
+TEST_F(QuantKernels, GoldenFrames) {
+  for (const Q8Golden& g : readQ8Goldens()) {
+    SCOPED_TRACE(g.name);
+    EXPECT_EQ(kernelFrame(g.dtype, g.in, Q8Rounding{g.stochastic != 0, g.seed, 0}), g.frame);
+  }
 }
 
 struct ReduceOut {
