@@ -1,8 +1,7 @@
 // What the 8-bit reduction (quantized_reduce.cc) needs from the memory space its buffers live in:
 // scratch, the 8-bit quantizer (docs/format.md section 10) and the fused
 // dequantize-reduce-requantize step. The host engine runs the CPU quantizer (src/codec/q8_*);
-// a device engine would run kernels/quant_kernels.cu on the caller's stream, through the same
-// interface.
+// the device engine (GPU communicators) runs kernels/quant_kernels.cu on the caller's stream.
 //
 // Frames are q8FrameBytes(count) bytes, a size known from the count alone, so a receiver posts
 // exactly the size that will arrive (what NCCL needs) and no size travels ahead of a frame.
@@ -13,11 +12,16 @@
 
 #include "zccl/zccl_types.h"
 
+struct CUstream_st;
+typedef struct CUstream_st* cudaStream_t;
+
 namespace zccl::algo {
 
 class QuantEngine {
  public:
   virtual ~QuantEngine() = default;
+  // Device engines: the stream of the current call (host engines ignore it).
+  virtual void setStream(cudaStream_t) {}
   // Scratch memory of the engine's space, kept between calls; independent per slot.
   virtual zcclResult_t scratch(int slot, size_t bytes, void** ptr) = 0;
   // The frame of `count` elements of dtype at src, written at `frame` (q8FrameBytes(count)).
@@ -37,5 +41,7 @@ class QuantEngine {
 };
 
 std::unique_ptr<QuantEngine> makeHostQuantEngine();
+// The device engine (device_quant_engine.cc), or nullptr in a build without NCCL.
+std::unique_ptr<QuantEngine> makeDeviceQuantEngine();
 
 }  // namespace zccl::algo

@@ -21,10 +21,9 @@ bool deviceMemory(const zcclComm* comm) { return comm->engineStream != nullptr; 
 zcclResult_t checkExplicitRequest(const CallArgs& a, const char* fn) {
   const zcclComm* comm = liveComm(a.comm);
   if (comm == nullptr) return zcclSuccess;
-  const tune::PrecisionDecision d =
-      tune::decidePrecision(comm->config, true, a.dtype, a.op, 0, true, deviceMemory(comm));
-  ZCCL_REQUIRE(d.supported, deviceMemory(comm) ? zcclInvalidUsage : zcclInvalidArgument, "%s: %s (dtype %d, op %d)", fn,
-               d.why, static_cast<int>(a.dtype), static_cast<int>(a.op));
+  const tune::PrecisionDecision d = tune::decidePrecision(comm->config, true, a.dtype, a.op, 0, true);
+  ZCCL_REQUIRE(d.supported, zcclInvalidArgument, "%s: %s (dtype %d, op %d)", fn, d.why, static_cast<int>(a.dtype),
+               static_cast<int>(a.op));
   return zcclSuccess;
 }
 
@@ -53,8 +52,7 @@ zcclResult_t resolveReducePrecision(const zcclConfig_t& c, ResolvedConfig* out) 
 
 bool takesQuantizedPath(const zcclComm* comm, const CallArgs& a) {
   const bool reduction = a.kind == Kind::kAllReduce || a.kind == Kind::kReduceScatter;
-  return tune::decidePrecision(comm->config, reduction, a.dtype, a.op, a.count * dtypeBytes(a.dtype), a.quantized,
-                               deviceMemory(comm))
+  return tune::decidePrecision(comm->config, reduction, a.dtype, a.op, a.count * dtypeBytes(a.dtype), a.quantized)
       .quantized;
 }
 
@@ -63,7 +61,11 @@ zcclResult_t runQuantized(zcclComm* comm, const CallArgs& a) {
   const char* fn = allReduce ? "zcclAllReduce (8-bit)" : "zcclReduceScatter (8-bit)";
   ZCCL_INFO(kLogTune, "%s: %zu x dtype %d, op %d: 8-bit reduction (%s)", fn, a.count, static_cast<int>(a.dtype),
             static_cast<int>(a.op), a.quantized ? "explicit call" : "communicator setting");
-  if (comm->quantEngine == nullptr) comm->quantEngine = algo::makeHostQuantEngine();
+  if (comm->quantEngine == nullptr)
+    comm->quantEngine = deviceMemory(comm) ? algo::makeDeviceQuantEngine() : algo::makeHostQuantEngine();
+  // GPU communicators exist only in builds with NCCL, which have the device engine too.
+  ZCCL_REQUIRE(comm->quantEngine != nullptr, zcclInternalError, "%s: no 8-bit engine for this memory space", fn);
+  comm->quantEngine->setStream(a.stream);
   const size_t eb = dtypeBytes(a.dtype);
   const algo::QuantizedCall call{a.send,
                                  a.recv,

@@ -3,8 +3,7 @@
 namespace zccl::tune {
 
 PrecisionDecision decidePrecision(const api::ResolvedConfig& config, bool allReduceOrReduceScatter,
-                                  zcclDataType_t dtype, zcclRedOp_t op, size_t messageBytes, bool explicitRequest,
-                                  bool deviceMemory) {
+                                  zcclDataType_t dtype, zcclRedOp_t op, size_t messageBytes, bool explicitRequest) {
   PrecisionDecision d{false, true, nullptr};
   if (!allReduceOrReduceScatter) {
     d.why = "only all-reduce and reduce-scatter have an 8-bit form";
@@ -12,8 +11,6 @@ PrecisionDecision decidePrecision(const api::ResolvedConfig& config, bool allRed
     d.why = "8-bit reductions support sum and avg only";
   } else if (dtype != zcclBfloat16 && dtype != zcclFloat16 && dtype != zcclFloat32) {
     d.why = "8-bit reductions support bf16, fp16 and fp32 only";
-  } else if (deviceMemory) {
-    d.why = "8-bit reductions are not available on GPU communicators yet (kernels/quant_kernels.cu has no engine)";
   }
   d.supported = d.why == nullptr;
   d.quantized = d.supported && (explicitRequest || (config.reducePrecision == ZCCL_REDUCE_PRECISION_8BIT &&

@@ -1,7 +1,8 @@
 // Whether a reduction takes the opt-in 8-bit path (src/algo/quantized_reduce.cc) or stays
 // lossless. A pure function, like the rest of src/tune.
 //
-//   supported: all-reduce or reduce-scatter, sum or avg, bf16 / fp16 / fp32, host memory;
+//   supported: all-reduce or reduce-scatter, sum or avg, bf16 / fp16 / fp32 (host and GPU
+//     communicators alike);
 //   an explicit request (zcclAllReduceQuantized, zcclReduceScatterQuantized) runs 8-bit when
 //     supported and is refused otherwise (the caller asked for something that cannot happen);
 //   a communicator with reducePrecision = 8bit runs every supported call of at least
@@ -21,7 +22,6 @@ struct PrecisionDecision {
 };
 
 PrecisionDecision decidePrecision(const api::ResolvedConfig& config, bool allReduceOrReduceScatter,
-                                  zcclDataType_t dtype, zcclRedOp_t op, size_t messageBytes, bool explicitRequest,
-                                  bool deviceMemory);
+                                  zcclDataType_t dtype, zcclRedOp_t op, size_t messageBytes, bool explicitRequest);
 
 }  // namespace zccl::tune
