@@ -163,9 +163,10 @@ zcclResult_t zcclAlltoAll(const void* sendbuff, void* recvbuff, size_t count, zc
  * bound. The all-reduce result is identical on all ranks, bit for bit. NaN and infinities
  * survive; zeros stay zero (-0 may become +0).
  * Arguments, memory space, stream and in-place rules are those of zcclAllReduce /
- * zcclReduceScatter (host communicators only for now). Supported: datatype bf16, fp16, fp32; op
- * zcclSum or zcclAvg. Anything else returns zcclInvalidArgument (zcclInvalidUsage on a GPU
- * communicator) before any communication; every rank must make the same call. */
+ * zcclReduceScatter (host and GPU communicators; on a GPU the 8-bit kernels run on `stream`, and
+ * the call returns after a stream synchronisation per round, to report a bad frame). Supported:
+ * datatype bf16, fp16, fp32; op zcclSum or zcclAvg. Anything else returns zcclInvalidArgument
+ * before any communication; every rank must make the same call. */
 zcclResult_t zcclAllReduceQuantized(const void* sendbuff, void* recvbuff, size_t count, zcclDataType_t datatype,
                                     zcclRedOp_t op, zcclComm_t comm, cudaStream_t stream);
 zcclResult_t zcclReduceScatterQuantized(const void* sendbuff, void* recvbuff, size_t recvcount,

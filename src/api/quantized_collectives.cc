@@ -44,7 +44,7 @@ zcclResult_t resolveReducePrecision(const zcclConfig_t& c, ResolvedConfig* out) 
   if (out->reducePrecision == ZCCL_REDUCE_PRECISION_8BIT) {
     ZCCL_INFO(kLogInit,
               "communicator reduces in 8 bits (lossy): sum/avg all-reduce and reduce-scatter of bf16/fp16/fp32 "
-              "host buffers of at least %zu bytes per rank; every other call stays lossless",
+              "of at least %zu bytes per rank; every other call stays lossless",
               out->reducePrecisionMinBytes);
   }
   return zcclSuccess;
