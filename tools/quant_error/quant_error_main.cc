@@ -4,6 +4,8 @@
 //   --map      one quantize step of candidate 8-bit maps (int8 with one fp32 scale per block of
 //              32..256, block-scaled FP8 E4M3), relative L2 error, and the entropy of the chosen
 //              codes (what lossless coding on top could save);
+//   --train [STEPS]  a small MLP trained with 8-bit versus lossless gradient all-reduces
+//              (train_check.cc);
 //   (default)  all-reduce (sum) of P = 2, 4, 8, 16, 32 ranks (threads over the local transport)
 //              against the exact fp64 sum: ZipCCL 8-bit, a naive 8-bit ring with one shared scale
 //              (simulated element by element, NCCL's ring order), NCCL-style bf16 ring (ZipCCL's
@@ -18,6 +20,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <string>
@@ -28,6 +31,7 @@
 #include "codec/q8_codec.h"
 #include "common/float16.h"
 #include "common/float8.h"
+#include "quant_error/train_check.h"
 #include "synthetic.h"
 #include "tensor_file.h"
 #include "zccl/zccl.h"
@@ -235,6 +239,7 @@ std::vector<Tensor> realGradients(int ranks) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--train") return runTrainCheck(argc > 2 ? std::atoi(argv[2]) : 400);
   const bool map = argc > 1 && std::string(argv[1]) == "--map";
   const size_t n = 1 << 20;
   std::vector<Tensor> gauss, heavy;
