@@ -157,6 +157,32 @@ INSTANTIATE_TEST_SUITE_P(AllCases, Quantized, ::testing::ValuesIn(cases()), [](c
          (c.op == zcclSum ? "sum" : "avg") + "_P" + std::to_string(c.ranks) + "_n" + std::to_string(c.count);
 });
 
+// In place (NCCL's rules: all-reduce send == recv; reduce-scatter recv == send + rank * recvcount),
+// inside a group too: the same bytes as out of place.
+TEST(QuantizedInPlace, SameBytesAsOutOfPlace) {
+  for (bool ar : {true, false}) {
+    const Case c{ar, zcclBfloat16, zcclSum, 3, 5000};
+    const auto in = inputs(c);
+    const auto expect = runCase(c, in);
+    std::vector<std::vector<uint8_t>> buf = in;
+    runRanks(3, quantConfig(), [&](zcclComm_t comm, int r) {
+      uint8_t* b = buf[r].data();
+      ASSERT_EQ(zcclGroupStart(), zcclSuccess);
+      if (ar) {
+        EXPECT_EQ(zcclAllReduceQuantized(b, b, c.count, c.dtype, c.op, comm, nullptr), zcclSuccess);
+      } else {
+        EXPECT_EQ(zcclReduceScatterQuantized(b, b + r * c.count * 2, c.count, c.dtype, c.op, comm, nullptr),
+                  zcclSuccess);
+      }
+      ASSERT_EQ(zcclGroupEnd(), zcclSuccess) << zcclGetLastError(nullptr);
+    });
+    for (int r = 0; r < 3; ++r) {
+      const size_t at = ar ? 0 : r * c.count * 2;
+      EXPECT_TRUE(std::equal(expect[r].begin(), expect[r].end(), buf[r].begin() + at)) << "rank " << r << " ar " << ar;
+    }
+  }
+}
+
 TEST(QuantizedSpecials, NanInfAndZerosSurvive) {
   const Case c{true, zcclFloat32, zcclSum, 3, 600};
   auto in = inputs(c);
