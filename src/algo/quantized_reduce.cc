@@ -31,8 +31,8 @@
 // compute unwritten and sends a poisoned frame (zeros: no reader accepts it) in place of its
 // reduced segment, so every rank whose output depends on it reports the error too.
 //
-// Scratch: 3 P frames of a piece (about 3 P pieceElems bytes) plus the engine's fp32 accumulator
-// of pieceElems elements.
+// Scratch: 2 P + 2 frames of a piece (about (2 P + 2) pieceElems bytes; reduce-scatter P + 2)
+// plus the engine's fp32 accumulator of pieceElems elements: bounded by the piece, not the message.
 #include "algo/quantized_reduce.h"
 
 #include <algorithm>

@@ -67,13 +67,9 @@ zcclResult_t runQuantized(zcclComm* comm, const CallArgs& a) {
   ZCCL_REQUIRE(comm->quantEngine != nullptr, zcclInternalError, "%s: no 8-bit engine for this memory space", fn);
   comm->quantEngine->setStream(a.stream);
   const size_t eb = dtypeBytes(a.dtype);
-  const algo::QuantizedCall call{a.send,
-                                 a.recv,
-                                 a.count,
-                                 a.dtype,
-                                 a.op,
-                                 allReduce,
-                                 std::max<size_t>(codec::kQ8BlockElems, comm->config.chunkBytes / eb)};
+  // Rounds of ZCCL_CHUNK_BYTES of each segment, a whole number of 8-bit blocks.
+  const size_t blocks = std::max<size_t>(1, comm->config.chunkBytes / eb / codec::kQ8BlockElems);
+  const algo::QuantizedCall call{a.send, a.recv, a.count, a.dtype, a.op, allReduce, blocks * codec::kQ8BlockElems};
   algo::QuantizedTraffic traffic;
   const zcclResult_t rc = algo::quantizedReduce(*comm->transport, *comm->quantEngine, call, &traffic);
   comm->stats.calls++;
