@@ -148,7 +148,8 @@ ZCCL_KERNEL void quantReduceBlocks(QuantReduceArgs p, const uint8_t* frames, uin
   const uint32_t w = q8ScaleWord(m, special);
   if (tid == 0 && first < p.count) storeLE32(outFrame + kQ8HeaderBytes + 4 * static_cast<uint64_t>(b), w);
   if (valid) {
-    const int code = q8Code(acc, w, false, 0.0f);
+    const float dither = p.stochastic ? q8Dither(p.seed, p.indexBase + i) : 0.0f;
+    const int code = q8Code(acc, w, p.stochastic != 0, dither);
     outFrame[codesAt + i] = static_cast<uint8_t>(code);
     float v = 0.0f;
     q8Value(code, w, &v);

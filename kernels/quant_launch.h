@@ -35,7 +35,8 @@ zcclResult_t launchQuantize(const QuantizeArgs& args, const void* input, void* f
 // each holding `count` elements of dtype) summed in fp32 in source order (avg: divided by
 // nsources); then, with outFrame, quantized once more into outFrame and `output` receives that
 // frame's values rounded to dtype; without, `output` receives the sums rounded to dtype. With
-// nsources = 1, op sum and no outFrame it is the dequantization of one frame. A block whose
+// nsources = 1, op sum and no outFrame it is the dequantization of one frame. The requantization
+// rounds like launchQuantize (stochastic with seed and indexBase when asked). A block whose
 // sources fail validation writes nothing (a bad header: no block writes anything).
 struct QuantReduceArgs {
   int dtype = 0;
@@ -43,6 +44,9 @@ struct QuantReduceArgs {
   uint64_t count = 0;
   uint64_t stride = 0;  // bytes between source frames
   int nsources = 0;
+  int stochastic = 0;
+  uint64_t seed = 0;
+  uint64_t indexBase = 0;
 };
 
 // [in] frames: device frames; [out] outFrame: device, q8FrameBytes(count) bytes, or nullptr;

@@ -44,18 +44,25 @@ class DeviceQuantEngine final : public QuantEngine {
     return zcclSuccess;
   }
 
-  zcclResult_t quantize(const void* src, size_t count, zcclDataType_t dtype, void* frame) override {
+  zcclResult_t quantize(const void* src, size_t count, zcclDataType_t dtype, const codec::Q8Rounding& rounding,
+                        void* frame) override {
     kk::QuantizeArgs a;
     a.inDtype = a.frameDtype = dtype;
     a.count = count;
+    a.stochastic = rounding.stochastic ? 1 : 0;
+    a.seed = rounding.seed;
+    a.indexBase = rounding.indexBase;
     ZCCL_REQUIRE(kk::launchQuantize(a, src, frame, stream_) == zcclSuccess, zcclUnhandledCudaError,
                  "8-bit quantize kernel failed to launch");
     return zcclSuccess;
   }
 
   zcclResult_t reduce(const void* frames, size_t stride, int n, size_t count, zcclDataType_t dtype, zcclRedOp_t op,
-                      void* outFrame, void* out) override {
+                      const codec::Q8Rounding& rounding, void* outFrame, void* out) override {
     kk::QuantReduceArgs a;
+    a.stochastic = rounding.stochastic ? 1 : 0;
+    a.seed = rounding.seed;
+    a.indexBase = rounding.indexBase;
     a.dtype = dtype;
     a.op = op;
     a.count = count;

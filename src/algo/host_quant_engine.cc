@@ -25,12 +25,13 @@ class HostQuantEngine final : public QuantEngine {
     return zcclSuccess;
   }
 
-  zcclResult_t quantize(const void* src, size_t count, zcclDataType_t dtype, void* frame) override {
-    return codec::q8Encode(q8FastOps(), dtype, dtype, src, count, {}, frame, codec::q8FrameBytes(count));
+  zcclResult_t quantize(const void* src, size_t count, zcclDataType_t dtype, const codec::Q8Rounding& rounding,
+                        void* frame) override {
+    return codec::q8Encode(q8FastOps(), dtype, dtype, src, count, rounding, frame, codec::q8FrameBytes(count));
   }
 
   zcclResult_t reduce(const void* frames, size_t stride, int n, size_t count, zcclDataType_t dtype, zcclRedOp_t op,
-                      void* outFrame, void* out) override {
+                      const codec::Q8Rounding& rounding, void* outFrame, void* out) override {
     if (acc_.size() < count) acc_.resize(count);
     const uint8_t* f = static_cast<const uint8_t*>(frames);
     for (int s = 0; s < n; ++s)
@@ -44,7 +45,7 @@ class HostQuantEngine final : public QuantEngine {
       return zcclSuccess;
     }
     const size_t bytes = codec::q8FrameBytes(count);
-    ZCCL_CHECK(codec::q8Encode(q8FastOps(), dtype, zcclFloat32, acc_.data(), count, {}, outFrame, bytes));
+    ZCCL_CHECK(codec::q8Encode(q8FastOps(), dtype, zcclFloat32, acc_.data(), count, rounding, outFrame, bytes));
     return codec::q8Decode(q8FastOps(), outFrame, bytes, dtype, count, out);
   }
 

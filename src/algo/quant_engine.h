@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <memory>
 
+#include "codec/q8_codec.h"
 #include "zccl/zccl_types.h"
 
 struct CUstream_st;
@@ -24,15 +25,17 @@ class QuantEngine {
   virtual void setStream(cudaStream_t) {}
   // Scratch memory of the engine's space, kept between calls; independent per slot.
   virtual zcclResult_t scratch(int slot, size_t bytes, void** ptr) = 0;
-  // The frame of `count` elements of dtype at src, written at `frame` (q8FrameBytes(count)).
-  virtual zcclResult_t quantize(const void* src, size_t count, zcclDataType_t dtype, void* frame) = 0;
+  // The frame of `count` elements of dtype at src, written at `frame` (q8FrameBytes(count)),
+  // rounded as `rounding` says (docs/format.md section 10).
+  virtual zcclResult_t quantize(const void* src, size_t count, zcclDataType_t dtype, const codec::Q8Rounding& rounding,
+                                void* frame) = 0;
   // acc = the values of frames 0..n-1 (at frames + s * stride, each holding count elements),
   // summed in that order in fp32; avg divides by n. Then, with outFrame, acc is quantized once
-  // more into outFrame and `out` receives that frame's values rounded to dtype (what every other
-  // rank will decode from it); without, `out` receives acc rounded to dtype. zcclCorruptFrame if a
-  // frame fails validation: nothing is written to outFrame or out then.
+  // more (rounded as `rounding` says) into outFrame and `out` receives that frame's values rounded to dtype (what every
+  // other rank will decode from it); without, `out` receives acc rounded to dtype. zcclCorruptFrame if a frame fails
+  // validation: nothing is written to outFrame or out then.
   virtual zcclResult_t reduce(const void* frames, size_t stride, int n, size_t count, zcclDataType_t dtype,
-                              zcclRedOp_t op, void* outFrame, void* out) = 0;
+                              zcclRedOp_t op, const codec::Q8Rounding& rounding, void* outFrame, void* out) = 0;
   // The frame's values rounded to dtype; zcclCorruptFrame if it fails validation (only elements of
   // blocks before the first bad one, decoded correctly, may have been written).
   virtual zcclResult_t dequantize(const void* frame, size_t count, zcclDataType_t dtype, void* out) = 0;

@@ -57,6 +57,16 @@ zcclResult_t exchange(transport::Transport& t, int to, const void* sendFrame, si
   return t.irecv(from, transport::kTagCollective, recvFrame, recvBytes, rreq);
 }
 
+// Rounding of rank `stream`'s quantizations of the buffer's element `index` onwards: each rank
+// (sources: its rank; requantization: P + its rank) draws from a stream of its own.
+codec::Q8Rounding roundingOf(const QuantizedCall& call, uint64_t stream, uint64_t index) {
+  codec::Q8Rounding r;
+  r.stochastic = call.stochastic;
+  r.seed = call.seed * 0x9E3779B97F4A7C15ull + (stream + 1) * 0xD1B54A32D192ED03ull;
+  r.indexBase = index;
+  return r;
+}
+
 zcclResult_t waitExact(transport::Transport& t, transport::Request* req, size_t expect) {
   size_t got = 0;
   ZCCL_CHECK(t.wait(req, &got));
@@ -93,8 +103,10 @@ zcclResult_t quantizedReduce(transport::Transport& t, QuantEngine& e, const Quan
     std::vector<size_t> cnt(P);
     for (int p = 0; p < P; ++p) cnt[p] = segCount[p] > j * K ? std::min(K, segCount[p] - j * K) : 0;
     auto piece = [&](int p) { return send + (segOffset[p] + j * K) * eb; };
+    auto source = [&](int p) { return roundingOf(call, r, segOffset[p] + j * K); };
     // 1. All-to-all of the quantized pieces.
-    if (P > 1) ZCCL_CHECK(e.quantize(piece((r + 1) % P), cnt[(r + 1) % P], call.dtype, outFrames + stride));
+    if (P > 1)
+      ZCCL_CHECK(e.quantize(piece((r + 1) % P), cnt[(r + 1) % P], call.dtype, source((r + 1) % P), outFrames + stride));
     for (int s = 1; s < P; ++s) {
       const int to = (r + s) % P, from = (r - s + P) % P;
       transport::Request sreq, rreq;
@@ -105,15 +117,16 @@ zcclResult_t quantizedReduce(transport::Transport& t, QuantEngine& e, const Quan
       // While it travels: the next step's frame (or, after the last step, this rank's own).
       const int next = s + 1 < P ? (r + s + 1) % P : r;
       void* nextFrame = s + 1 < P ? outFrames + stride * ((s + 1) % 2) : inFrames + stride * r;
-      ZCCL_CHECK(e.quantize(piece(next), cnt[next], call.dtype, nextFrame));
+      ZCCL_CHECK(e.quantize(piece(next), cnt[next], call.dtype, source(next), nextFrame));
       ZCCL_CHECK(waitExact(t, &rreq, q8FrameBytes(cnt[r])));
       ZCCL_CHECK(t.wait(&sreq, nullptr));
     }
-    if (P == 1) ZCCL_CHECK(e.quantize(piece(r), cnt[r], call.dtype, inFrames));
+    if (P == 1) ZCCL_CHECK(e.quantize(piece(r), cnt[r], call.dtype, source(r), inFrames));
     // 2. The fixed-order fp32 reduction of the P contributions (and the requantization).
     uint8_t* own = call.allReduce ? gathered + stride * r : nullptr;
     uint8_t* ownOut = recv + ((call.allReduce ? segOffset[r] : 0) + j * K) * eb;
-    const zcclResult_t rc = e.reduce(inFrames, stride, P, cnt[r], call.dtype, call.op, own, ownOut);
+    const zcclResult_t rc = e.reduce(inFrames, stride, P, cnt[r], call.dtype, call.op,
+                                     roundingOf(call, P + r, segOffset[r] + j * K), own, ownOut);
     ZCCL_CHECK(noteDecode(rc));
     if (!call.allReduce) continue;
     if (rc != zcclSuccess) ZCCL_CHECK(e.poison(own, q8FrameBytes(cnt[r])));

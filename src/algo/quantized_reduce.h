@@ -14,11 +14,13 @@ namespace zccl::algo {
 struct QuantizedCall {
   const void* send;
   void* recv;
-  size_t count;          // all-reduce: elements of the buffer; reduce-scatter: elements per rank (recvcount)
-  zcclDataType_t dtype;  // bf16, fp16 or fp32
-  zcclRedOp_t op;        // sum or avg
-  bool allReduce;        // else reduce-scatter
-  size_t pieceElems;     // elements of a rank's segment handled per round (bounds scratch)
+  size_t count;             // all-reduce: elements of the buffer; reduce-scatter: elements per rank (recvcount)
+  zcclDataType_t dtype;     // bf16, fp16 or fp32
+  zcclRedOp_t op;           // sum or avg
+  bool allReduce;           // else reduce-scatter
+  size_t pieceElems;        // elements of a rank's segment handled per round (bounds scratch)
+  bool stochastic = false;  // stochastic rounding, seeded (else to nearest even)
+  uint64_t seed = 0;        // the call's seed: the same on every rank
 };
 
 struct QuantizedTraffic {

@@ -22,6 +22,8 @@ struct ResolvedConfig {
   int checksum;                    // 0 or 1
   int reducePrecision;             // ZCCL_REDUCE_PRECISION_*
   size_t reducePrecisionMinBytes;  // smallest contribution reduced in 8 bits under _8BIT
+  bool reduceStochastic;           // 8-bit codes rounded stochastically (ZCCL_REDUCE_ROUNDING)
+  uint64_t reduceSeed;             // ZCCL_REDUCE_SEED
 };
 
 zcclResult_t resolveConfig(const zcclConfig_t* config, ResolvedConfig* out);
@@ -45,6 +47,7 @@ struct zcclComm {
   zccl::api::StreamBound* engineStream = nullptr;
   zcclCommStats_t stats{};                               // codecSeconds is read from the engine
   std::unique_ptr<zccl::algo::QuantEngine> quantEngine;  // 8-bit reductions, made at first use
+  uint64_t quantizedCalls = 0;                           // 8-bit calls so far (stochastic seeds)
 };
 
 namespace zccl::api {

@@ -41,11 +41,13 @@ zcclResult_t resolveReducePrecision(const zcclConfig_t& c, ResolvedConfig* out) 
   const int64_t minBytes = paramInt(Param::kReducePrecisionMinBytes);
   ZCCL_REQUIRE(minBytes >= 0, zcclInvalidArgument, "ZCCL_REDUCE_PRECISION_MIN_BYTES must not be negative");
   out->reducePrecisionMinBytes = static_cast<size_t>(minBytes);
+  out->reduceStochastic = paramChoice(Param::kReduceRounding, {"nearest", "stochastic"}) == 1;
+  out->reduceSeed = static_cast<uint64_t>(paramInt(Param::kReduceSeed));
   if (out->reducePrecision == ZCCL_REDUCE_PRECISION_8BIT) {
     ZCCL_INFO(kLogInit,
               "communicator reduces in 8 bits (lossy): sum/avg all-reduce and reduce-scatter of bf16/fp16/fp32 "
-              "of at least %zu bytes per rank; every other call stays lossless",
-              out->reducePrecisionMinBytes);
+              "of at least %zu bytes per rank, rounded %s; every other call stays lossless",
+              out->reducePrecisionMinBytes, out->reduceStochastic ? "stochastically" : "to nearest");
   }
   return zcclSuccess;
 }
@@ -69,7 +71,9 @@ zcclResult_t runQuantized(zcclComm* comm, const CallArgs& a) {
   const size_t eb = dtypeBytes(a.dtype);
   // Rounds of ZCCL_CHUNK_BYTES of each segment, a whole number of 8-bit blocks.
   const size_t blocks = std::max<size_t>(1, comm->config.chunkBytes / eb / codec::kQ8BlockElems);
-  const algo::QuantizedCall call{a.send, a.recv, a.count, a.dtype, a.op, allReduce, blocks * codec::kQ8BlockElems};
+  algo::QuantizedCall call{a.send, a.recv, a.count, a.dtype, a.op, allReduce, blocks * codec::kQ8BlockElems};
+  call.stochastic = comm->config.reduceStochastic;
+  call.seed = comm->config.reduceSeed + 0x632BE59BD9B4E019ull * comm->quantizedCalls++;
   algo::QuantizedTraffic traffic;
   const zcclResult_t rc = algo::quantizedReduce(*comm->transport, *comm->quantEngine, call, &traffic);
   comm->stats.calls++;

@@ -50,8 +50,9 @@ Layout layoutOf(bool allReduce, size_t count, int P, zcclDataType_t d) {
 }
 
 // Checks rank `r`'s output (all-reduce: the whole buffer; reduce-scatter: its segment).
+// stepFactor: 1 for rounding to nearest (half a step per quantization), 2 for stochastic rounding.
 void checkBound(bool allReduce, zcclDataType_t d, zcclRedOp_t op, const std::vector<std::vector<uint8_t>>& in,
-                size_t count, int r, const std::vector<uint8_t>& out) {
+                size_t count, int r, const std::vector<uint8_t>& out, double stepFactor = 1.0) {
   const int P = static_cast<int>(in.size());
   const Layout l = layoutOf(allReduce, count, P, d);
   const double unit = d == zcclBfloat16 ? std::ldexp(1.0, -8) : d == zcclFloat16 ? std::ldexp(1.0, -11) : 0x1p-24;
@@ -73,7 +74,7 @@ void checkBound(bool allReduce, zcclDataType_t d, zcclRedOp_t op, const std::vec
         double exact = 0;
         for (int q = 0; q < P; ++q) exact += valueAt(d, in[q], at);
         const double y = valueAt(d, out, allReduce ? at : k + i);
-        double bound = 0.5 * sumSteps + 0.5 * steps2 + (P + 2) * 0x1p-21 * sumMax + 0x1p-140;
+        double bound = stepFactor * (0.5 * sumSteps + 0.5 * steps2) + (P + 2) * 0x1p-21 * sumMax + 0x1p-140;
         if (op == zcclAvg) {
           exact /= P;
           bound /= P;
@@ -180,6 +181,28 @@ TEST(QuantizedInPlace, SameBytesAsOutOfPlace) {
       const size_t at = ar ? 0 : r * c.count * 2;
       EXPECT_TRUE(std::equal(expect[r].begin(), expect[r].end(), buf[r].begin() + at)) << "rank " << r << " ar " << ar;
     }
+  }
+}
+
+// ZCCL_REDUCE_ROUNDING=stochastic: identical on all ranks, reproducible with the same seed,
+// different with another, within the bound with a whole step per quantization.
+TEST(QuantizedStochastic, SeededIdenticalOnAllRanksAndWithinTheBound) {
+  const Case c{true, zcclFloat32, zcclSum, 3, 3000};
+  const auto in = inputs(c);
+  const auto nearest = runCase(c, in);
+  setenv("ZCCL_REDUCE_ROUNDING", "stochastic", 1);
+  setenv("ZCCL_REDUCE_SEED", "5", 1);
+  const auto a = runCase(c, in), b = runCase(c, in);
+  setenv("ZCCL_REDUCE_SEED", "6", 1);
+  const auto other = runCase(c, in);
+  unsetenv("ZCCL_REDUCE_ROUNDING");
+  unsetenv("ZCCL_REDUCE_SEED");
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, other);
+  EXPECT_NE(a, nearest);
+  for (int r = 0; r < 3; ++r) {
+    EXPECT_EQ(a[r], a[0]);
+    checkBound(c.allReduce, c.dtype, c.op, in, c.count, r, a[r], 2.0);
   }
 }
 

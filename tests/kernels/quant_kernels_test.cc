@@ -87,7 +87,7 @@ struct ReduceOut {
 };
 
 ReduceOut kernelReduce(int dtype, int op, const std::vector<std::vector<uint8_t>>& frames, size_t count,
-                       bool requantize, uint8_t fill = 0x5C) {
+                       bool requantize, uint8_t fill = 0x5C, const Q8Rounding& rounding = {}) {
   const size_t stride = q8FrameBytes(count) + 8;  // not packed: the stride is honoured
   DeviceBuffer in(stride * frames.size()), outFrame(q8FrameBytes(count), 0xCD), out(count * eb(dtype), fill),
       status(4 * kk::kStatusWords, 0);
@@ -98,6 +98,9 @@ ReduceOut kernelReduce(int dtype, int op, const std::vector<std::vector<uint8_t>
   a.count = count;
   a.stride = stride;
   a.nsources = static_cast<int>(frames.size());
+  a.stochastic = rounding.stochastic;
+  a.seed = rounding.seed;
+  a.indexBase = rounding.indexBase;
   EXPECT_EQ(kk::launchQuantReduce(a, in.get(), requantize ? outFrame.get() : nullptr, out.get(), status.as<int32_t>(),
                                   nullptr),
             zcclSuccess);
@@ -110,7 +113,8 @@ ReduceOut kernelReduce(int dtype, int op, const std::vector<std::vector<uint8_t>
 }
 
 // What the host engine computes: sum in source order, avg, then requantize and decode.
-ReduceOut cpuReduce(int dtype, int op, const std::vector<std::vector<uint8_t>>& frames, size_t count, bool requantize) {
+ReduceOut cpuReduce(int dtype, int op, const std::vector<std::vector<uint8_t>>& frames, size_t count, bool requantize,
+                    const Q8Rounding& rounding = {}) {
   std::vector<float> acc(count);
   for (size_t s = 0; s < frames.size(); ++s)
     EXPECT_EQ(q8Accumulate(q8ReferenceOps(), frames[s].data(), frames[s].size(), dtype, count, s == 0, acc.data()),
@@ -124,7 +128,8 @@ ReduceOut cpuReduce(int dtype, int op, const std::vector<std::vector<uint8_t>>& 
     return r;
   }
   r.frame.resize(q8FrameBytes(count));
-  EXPECT_EQ(q8Encode(q8ReferenceOps(), dtype, 7, acc.data(), count, {}, r.frame.data(), r.frame.size()), zcclSuccess);
+  EXPECT_EQ(q8Encode(q8ReferenceOps(), dtype, 7, acc.data(), count, rounding, r.frame.data(), r.frame.size()),
+            zcclSuccess);
   EXPECT_EQ(q8Decode(q8ReferenceOps(), r.frame.data(), r.frame.size(), dtype, count, r.values.data()), zcclSuccess);
   return r;
 }
@@ -156,6 +161,17 @@ TEST_F(QuantKernels, FusedReduceMatchesTheCpu) {
       }
     }
   }
+}
+
+TEST_F(QuantKernels, FusedStochasticRequantizationMatchesTheCpu) {
+  std::vector<std::vector<uint8_t>> frames;
+  for (int s = 0; s < 3; ++s) frames.push_back(cpuFrame(9, payload("gaussian", zcclBfloat16, 2000, 20 + s)));
+  const Q8Rounding r{true, 99, 1234};
+  const ReduceOut g = kernelReduce(9, zcclAvg, frames, 2000, true, 0x5C, r),
+                  c = cpuReduce(9, zcclAvg, frames, 2000, true, r);
+  EXPECT_EQ(g.frame, c.frame);
+  EXPECT_EQ(g.values, c.values);
+  EXPECT_NE(g.frame, kernelReduce(9, zcclAvg, frames, 2000, true).frame);  // it did round otherwise
 }
 
 TEST_F(QuantKernels, DamagedSourcesAreReportedAndTheirBlocksUnwritten) {
