@@ -161,7 +161,8 @@ zcclResult_t zcclAlltoAll(const void* sendbuff, void* recvbuff, size_t count, zc
  * and all-gathered. Every element is quantized twice (all-reduce) or once (reduce-scatter)
  * whatever the number of ranks, so the error does not grow with it; docs/algorithms.md gives the
  * bound. The all-reduce result is identical on all ranks, bit for bit. NaN and infinities
- * survive; zeros stay zero (-0 may become +0).
+ * survive; zeros stay zero (-0 may become +0). Codes are rounded to nearest, or stochastically
+ * (seeded, reproducible) with ZCCL_REDUCE_ROUNDING=stochastic (docs/env.md).
  * Arguments, memory space, stream and in-place rules are those of zcclAllReduce /
  * zcclReduceScatter (host and GPU communicators; on a GPU the 8-bit kernels run on `stream`, and
  * the call returns after a stream synchronisation per round, to report a bad frame). Supported:
