@@ -42,6 +42,7 @@ zcclResult_t q8Accumulate(const Q8BlockOps& ops, const void* frame, size_t bytes
 
 void q8StoreAs(int dtype, const float* in, uint64_t count, void* out) {
   uint8_t* o = static_cast<uint8_t*>(out);
+  if (count == 0) return;  // out and in may be null then
   if (dtype == 7) {
     std::memcpy(o, in, count * 4);
     return;

@@ -64,7 +64,7 @@ void checkRoundTrip(int dtype, const std::vector<uint8_t>& in, const Q8Rounding&
   ASSERT_EQ(ref, fast) << "count " << count;
   const std::vector<float> v = values(q8ReferenceOps(), dtype, ref, count);
   const std::vector<float> vf = values(q8FastOps(), dtype, ref, count);
-  ASSERT_EQ(0, std::memcmp(v.data(), vf.data(), 4 * count));
+  ASSERT_TRUE(count == 0 || std::memcmp(v.data(), vf.data(), 4 * count) == 0);
   const std::vector<float> m = blockMax(dtype, in, count);
   for (size_t i = 0; i < count; ++i) {
     const float x = elementAt(dtype, in, i);
