@@ -170,9 +170,8 @@ zcclResult_t zcclAlltoAll(const void* sendbuff, void* recvbuff, size_t count, zc
  * before any communication; every rank must make the same call. */
 zcclResult_t zcclAllReduceQuantized(const void* sendbuff, void* recvbuff, size_t count, zcclDataType_t datatype,
                                     zcclRedOp_t op, zcclComm_t comm, cudaStream_t stream);
-zcclResult_t zcclReduceScatterQuantized(const void* sendbuff, void* recvbuff, size_t recvcount,
-                                        zcclDataType_t datatype, zcclRedOp_t op, zcclComm_t comm,
-                                        cudaStream_t stream);
+zcclResult_t zcclReduceScatterQuantized(const void* sendbuff, void* recvbuff, size_t recvcount, zcclDataType_t datatype,
+                                        zcclRedOp_t op, zcclComm_t comm, cudaStream_t stream);
 
 /* Point-to-point: each zcclSend must be matched by a zcclRecv of the same count and dtype on the
  * peer; pairs between two ranks match in issue order. Issue both sides of an exchange inside one
