@@ -64,6 +64,11 @@ typedef struct {
 #define ZCCL_ALGO_HIER 4   /* all-reduce: inside nodes raw, between nodes compressed (uniform nodes) */
 #define ZCCL_ALGO_DOUBLING 5 /* all-reduce: recursive doubling (power-of-two rank counts) */
 
+/* Precision of sum/avg all-reduce and reduce-scatter (zcclConfig_t.reducePrecision,
+ * ZCCL_REDUCE_PRECISION). 8BIT is lossy and opt-in only: see zcclAllReduceQuantized. */
+#define ZCCL_REDUCE_PRECISION_LOSSLESS 0 /* default: every call exact (lossless compression) */
+#define ZCCL_REDUCE_PRECISION_8BIT 1     /* bf16/fp16/fp32 sum/avg all-reduce and reduce-scatter in 8 bits */
+
 /* Versioned communicator options. Initialise with ZCCL_CONFIG_INITIALIZER; fields left at
  * ZCCL_CONFIG_UNDEF_INT take the ZCCL_* variable or the default (docs/env.md). */
 typedef struct zcclConfig_v1 {
@@ -77,13 +82,15 @@ typedef struct zcclConfig_v1 {
   int minCompressBytes; /* smallest message AUTO may compress; default 64 KiB */
   int algorithm;        /* ZCCL_ALGO_*; default ZCCL_ALGO_AUTO */
   int checksum;         /* 1: frames carry checksums, verified by receivers; default ZCCL_VERIFY */
+  int reducePrecision;  /* ZCCL_REDUCE_PRECISION_*; default ZCCL_REDUCE_PRECISION (lossless) */
 } zcclConfig_t;
 
 #define ZCCL_CONFIG_MAGIC 0x7a63636cu
 #define ZCCL_CONFIG_INITIALIZER                                                                               \
   {                                                                                                           \
     sizeof(zcclConfig_t), ZCCL_CONFIG_MAGIC, ZCCL_VERSION_CODE, ZCCL_CONFIG_UNDEF_INT, ZCCL_CONFIG_UNDEF_INT, \
-        ZCCL_CONFIG_UNDEF_INT, ZCCL_CONFIG_UNDEF_INT, ZCCL_CONFIG_UNDEF_INT, ZCCL_CONFIG_UNDEF_INT            \
+        ZCCL_CONFIG_UNDEF_INT, ZCCL_CONFIG_UNDEF_INT, ZCCL_CONFIG_UNDEF_INT, ZCCL_CONFIG_UNDEF_INT,           \
+        ZCCL_CONFIG_UNDEF_INT                                                                                 \
   }
 
 /* ---- communicators ---------------------------------------------------------------------- */
@@ -155,6 +162,26 @@ zcclResult_t zcclReduceScatter(const void* sendbuff, void* recvbuff, size_t recv
  * to block r of rank p's recvbuff. Not in place. */
 zcclResult_t zcclAlltoAll(const void* sendbuff, void* recvbuff, size_t count, zcclDataType_t datatype, zcclComm_t comm,
                           cudaStream_t stream);
+
+/* ---- 8-bit reductions (lossy, opt-in) ----------------------------------------------------
+ * zcclAllReduce / zcclReduceScatter with 8-bit precision for this call, whatever the
+ * communicator's reducePrecision: each rank's contribution is quantized to 8-bit block-scaled
+ * codes (blocks of 128 elements, one fp32 scale each; docs/format.md section 10), the P
+ * contributions are summed in fp32 in rank order, and (all-reduce) the sum is quantized once more
+ * and all-gathered. Every element is quantized twice (all-reduce) or once (reduce-scatter)
+ * whatever the number of ranks, so the error does not grow with it; docs/algorithms.md gives the
+ * bound. The all-reduce result is identical on all ranks, bit for bit. NaN and infinities
+ * survive; zeros stay zero (-0 may become +0). Codes are rounded to nearest, or stochastically
+ * (seeded, reproducible) with ZCCL_REDUCE_ROUNDING=stochastic (docs/env.md).
+ * Arguments, memory space, stream and in-place rules are those of zcclAllReduce /
+ * zcclReduceScatter (host and GPU communicators; on a GPU the 8-bit kernels run on `stream`, and
+ * the call returns after a stream synchronisation per round, to report a bad frame). Supported:
+ * datatype bf16, fp16, fp32; op zcclSum or zcclAvg. Anything else returns zcclInvalidArgument
+ * before any communication; every rank must make the same call. */
+zcclResult_t zcclAllReduceQuantized(const void* sendbuff, void* recvbuff, size_t count, zcclDataType_t datatype,
+                                    zcclRedOp_t op, zcclComm_t comm, cudaStream_t stream);
+zcclResult_t zcclReduceScatterQuantized(const void* sendbuff, void* recvbuff, size_t recvcount, zcclDataType_t datatype,
+                                        zcclRedOp_t op, zcclComm_t comm, cudaStream_t stream);
 
 /* Point-to-point: each zcclSend must be matched by a zcclRecv of the same count and dtype on the
  * peer; pairs between two ranks match in issue order. Issue both sides of an exchange inside one

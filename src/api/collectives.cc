@@ -7,6 +7,7 @@
 
 #include "algo/execute.h"
 #include "algo/point_to_point.h"
+#include "api/quantized_collectives.h"
 #include "common/check.h"
 #include "common/dtype_size.h"
 #include "tune/selector.h"
@@ -171,6 +172,7 @@ zcclResult_t run(zcclComm* comm, const CallArgs& a) {
   bindStream(comm, a.stream);
   if (a.kind == Kind::kSend || a.kind == Kind::kRecv) return runPointToPoint({{comm, a}});
   if (a.count == 0) return zcclSuccess;
+  if (takesQuantizedPath(comm, a)) return runQuantized(comm, a);  // opt-in 8-bit reductions
   return runCollective(comm, a);
 }
 

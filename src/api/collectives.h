@@ -19,6 +19,7 @@ struct CallArgs {
   int root;  // root, or peer for send/recv
   zcclComm_t comm;
   cudaStream_t stream;
+  bool quantized = false;  // explicit 8-bit request (zcclAllReduceQuantized, zcclReduceScatterQuantized)
 };
 
 // Checks the arguments (live communicator, dtype, op, root or peer, pointers, sizes) and runs the

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "algo/engine.h"
+#include "algo/quant_engine.h"
 #include "common/stream_bound.h"
 #include "transport/transport.h"
 #include "tune/fabric.h"
@@ -20,7 +21,9 @@ struct zcclComm {
   zccl::tune::Fabric fabric;
   zccl::StreamBound* streamBound = nullptr;  // device communicators: transport and engine
   zccl::StreamBound* engineStream = nullptr;
-  zcclCommStats_t stats{};  // codecSeconds is read from the engine
+  zcclCommStats_t stats{};                               // codecSeconds is read from the engine
+  std::unique_ptr<zccl::algo::QuantEngine> quantEngine;  // 8-bit reductions, made at first use
+  uint64_t quantizedCalls = 0;                           // 8-bit calls so far (stochastic seeds)
   // The communicator's two levels where its nodes hold the same number of ranks (hierarchical
   // plans), else null.
   std::unique_ptr<zccl::transport::Transport> intraLevel, interLevel;

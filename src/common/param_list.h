@@ -40,4 +40,12 @@ ZCCL_PARAM(kMpiSpinUs, "ZCCL_MPI_SPIN_US", "50", "microseconds; -1 = spin withou
            "How long a wait on the Open MPI transport polls before it yields the core between polls.")
 ZCCL_PARAM(kTorchTransport, "ZCCL_TORCH_TRANSPORT", "auto", "auto|mpi|gloo",
            "PyTorch backend (plugins/torch): what carries the bytes; auto = Open MPI under mpirun, else gloo.")
+ZCCL_PARAM(kReducePrecision, "ZCCL_REDUCE_PRECISION", "lossless", "lossless|8bit",
+           "Precision of sum/avg bf16/fp16/fp32 all-reduce and reduce-scatter; 8bit is lossy and opt-in.")
+ZCCL_PARAM(kReducePrecisionMinBytes, "ZCCL_REDUCE_PRECISION_MIN_BYTES", "0", "bytes, K/M/G suffixes",
+           "Under 8bit, smaller contributions (one rank's bytes) stay lossless.")
+ZCCL_PARAM(kReduceRounding, "ZCCL_REDUCE_ROUNDING", "nearest", "nearest|stochastic",
+           "Rounding of the 8-bit codes of 8-bit reductions; stochastic is seeded by ZCCL_REDUCE_SEED.")
+ZCCL_PARAM(kReduceSeed, "ZCCL_REDUCE_SEED", "0", "integer",
+           "Seed of stochastic 8-bit rounding; all ranks must use the same.")
 // clang-format on

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/check.h"
+#include "common/log.h"
 #include "common/params.h"
 
 namespace zccl::tune {
@@ -87,6 +88,30 @@ bool applyConfigAlgorithm(int value, int out[algo::kCollectives]) {
 
 void warnProblems(Param id, const std::vector<std::string>& problems) {
   for (const std::string& p : problems) paramWarnOnce(id, paramString(id), p + ": that entry is ignored");
+}
+
+// The 8-bit reduction fields; logs once at INFO when the communicator reduces in 8 bits.
+zcclResult_t resolveReducePrecision(const zcclConfig_t& c, Settings* out) {
+  out->reducePrecision = c.reducePrecision != ZCCL_CONFIG_UNDEF_INT
+                             ? c.reducePrecision
+                             : paramChoice(Param::kReducePrecision, {"lossless", "8bit"});
+  ZCCL_REQUIRE(
+      out->reducePrecision == ZCCL_REDUCE_PRECISION_LOSSLESS || out->reducePrecision == ZCCL_REDUCE_PRECISION_8BIT,
+      zcclInvalidArgument,
+      "config: reducePrecision must be ZCCL_REDUCE_PRECISION_LOSSLESS or ZCCL_REDUCE_PRECISION_8BIT, not %d",
+      out->reducePrecision);
+  const int64_t minBytes = paramInt(Param::kReducePrecisionMinBytes);
+  ZCCL_REQUIRE(minBytes >= 0, zcclInvalidArgument, "ZCCL_REDUCE_PRECISION_MIN_BYTES must not be negative");
+  out->reducePrecisionMinBytes = static_cast<size_t>(minBytes);
+  out->reduceStochastic = paramChoice(Param::kReduceRounding, {"nearest", "stochastic"}) == 1;
+  out->reduceSeed = static_cast<uint64_t>(paramInt(Param::kReduceSeed));
+  if (out->reducePrecision == ZCCL_REDUCE_PRECISION_8BIT) {
+    ZCCL_INFO(kLogInit,
+              "communicator reduces in 8 bits (lossy): sum/avg all-reduce and reduce-scatter of bf16/fp16/fp32 "
+              "of at least %zu bytes per rank, rounded %s; every other call stays lossless",
+              out->reducePrecisionMinBytes, out->reduceStochastic ? "stochastically" : "to nearest");
+  }
+  return zcclSuccess;
 }
 
 }  // namespace
@@ -196,6 +221,7 @@ zcclResult_t resolveSettings(const zcclConfig_t* config, Settings* out) {
       for (const std::string& p : problems) paramWarnOnce(Param::kTunerConfigFile, path, p + ": that rule is skipped");
     }
   }
+  ZCCL_CHECK(resolveReducePrecision(c, out));
   out->interGiven = link(Param::kNetBw, Param::kNetLatUs);
   out->intraGiven = link(Param::kIntraBw, Param::kIntraLatUs);
   return zcclSuccess;

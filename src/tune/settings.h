@@ -32,6 +32,11 @@ struct Settings {
   int probe;                               // ZCCL_PROBE: 0 off, 1 on, 2 auto (host communicators)
   Link interGiven, intraGiven;             // ZCCL_NET_* / ZCCL_INTRA_*: 0 = not given
   std::vector<Rule> rules;                 // ZCCL_TUNER_CONFIG_FILE's, in file order
+  // The opt-in 8-bit reductions (src/tune/reduce_precision.h).
+  int reducePrecision;             // ZCCL_REDUCE_PRECISION_*
+  size_t reducePrecisionMinBytes;  // smallest contribution reduced in 8 bits under _8BIT
+  bool reduceStochastic;           // 8-bit codes rounded stochastically (ZCCL_REDUCE_ROUNDING)
+  uint64_t reduceSeed;             // ZCCL_REDUCE_SEED
 };
 
 // Resolves a communicator's settings from its config (may be nullptr) and the environment.

@@ -50,6 +50,39 @@ TEST_F(GpuComm, SingleRankCollectivesOnDeviceBuffers) {
   cudaStreamDestroy(stream);
 }
 
+// The 8-bit all-reduce on device buffers (device QuantEngine, kernels) against the same call on a
+// one-rank local world (host engine): the same bits.
+TEST_F(GpuComm, SingleRankQuantizedAllReduceMatchesTheHost) {
+  zcclUniqueId id;
+  ASSERT_EQ(zcclGetUniqueId(&id), zcclSuccess) << zcclGetLastError(nullptr);
+  zcclConfig_t config = localConfig(ZCCL_COMPRESSION_ON);
+  zcclComm_t comm = nullptr;
+  ASSERT_EQ(zcclCommInitRankConfig(&comm, 1, id, 0, &config), zcclSuccess) << zcclGetLastError(nullptr);
+  const size_t count = 100003;
+  data::SyntheticSpec spec;
+  const std::vector<uint8_t> host = data::makeSynthetic(spec, zcclBfloat16, count, 4);
+  void *send = nullptr, *recv = nullptr;
+  ASSERT_EQ(cudaMalloc(&send, host.size()), cudaSuccess);
+  ASSERT_EQ(cudaMalloc(&recv, host.size()), cudaSuccess);
+  cudaMemcpy(send, host.data(), host.size(), cudaMemcpyHostToDevice);
+  cudaStream_t stream;
+  cudaStreamCreate(&stream);
+  ASSERT_EQ(zcclAllReduceQuantized(send, recv, count, zcclBfloat16, zcclAvg, comm, stream), zcclSuccess)
+      << zcclGetLastError(nullptr);
+  cudaStreamSynchronize(stream);
+  std::vector<uint8_t> gpu(host.size()), cpu(host.size());
+  cudaMemcpy(gpu.data(), recv, gpu.size(), cudaMemcpyDeviceToHost);
+  runRanks(1, config, [&](zcclComm_t c, int) {
+    EXPECT_EQ(zcclAllReduceQuantized(host.data(), cpu.data(), count, zcclBfloat16, zcclAvg, c, nullptr), zcclSuccess);
+  });
+  EXPECT_EQ(gpu, cpu);
+  EXPECT_NE(gpu, host);  // it did quantize
+  EXPECT_EQ(zcclCommDestroy(comm), zcclSuccess);
+  cudaFree(send);
+  cudaFree(recv);
+  cudaStreamDestroy(stream);
+}
+
 TEST_F(GpuComm, DeviceEngineMatchesTheCpuCodec) {
   algo::DeviceEngine engine;
   cudaStream_t stream;

@@ -164,6 +164,33 @@ TEST(Mpi, AutoDoesNotCompressOverFastLinks) {
   EXPECT_EQ(zcclCommDestroy(comm), zcclSuccess);
 }
 
+// The 8-bit all-reduce and reduce-scatter over Open MPI: identical on every rank and equal, bit for
+// bit, to the same call on a local world of as many threads (the algorithm is deterministic).
+TEST(Mpi, QuantizedReductionsMatchTheLocalWorld) {
+  const int P = worldSize(), r = worldRank();
+  const size_t count = 5003;
+  for (zcclDataType_t d : {zcclBfloat16, zcclFloat32}) {
+    data::SyntheticSpec spec;
+    std::vector<std::vector<uint8_t>> in;
+    for (int p = 0; p < P; ++p) in.push_back(data::makeSynthetic(spec, d, count * P, 300 + p));
+    const size_t eb = dtypeBytes(d);
+    std::vector<uint8_t> ar(count * P * eb), rs(count * eb);
+    zcclComm_t comm = mpiComm(localConfig(ZCCL_COMPRESSION_ON, ZCCL_ALGO_DIRECT, 8192));
+    ASSERT_EQ(zcclAllReduceQuantized(in[r].data(), ar.data(), count * P, d, zcclSum, comm, nullptr), zcclSuccess);
+    ASSERT_EQ(zcclReduceScatterQuantized(in[r].data(), rs.data(), count, d, zcclAvg, comm, nullptr), zcclSuccess);
+    EXPECT_EQ(zcclCommDestroy(comm), zcclSuccess);
+    std::vector<std::vector<uint8_t>> localAr(P, ar), localRs(P, rs);
+    runRanks(P, localConfig(ZCCL_COMPRESSION_ON, ZCCL_ALGO_DIRECT, 8192), [&](zcclComm_t c, int q) {
+      EXPECT_EQ(zcclAllReduceQuantized(in[q].data(), localAr[q].data(), count * P, d, zcclSum, c, nullptr),
+                zcclSuccess);
+      EXPECT_EQ(zcclReduceScatterQuantized(in[q].data(), localRs[q].data(), count, d, zcclAvg, c, nullptr),
+                zcclSuccess);
+    });
+    EXPECT_EQ(ar, localAr[r]) << "dtype " << d;
+    EXPECT_EQ(rs, localRs[r]) << "dtype " << d;
+  }
+}
+
 TEST(Mpi, BadArgumentsFailOnEveryRankWithoutHanging) {
   zcclComm_t comm = mpiComm(localConfig(ZCCL_COMPRESSION_ON));
   float x = 1;
