@@ -92,6 +92,16 @@ zcclResult_t NcclTransport::exchangeSizes(int sendPeer, const uint64_t* send, si
   return cudaResult(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
 }
 
+// NCCL has every dtype and op, but its avg of a floating type multiplies each input by 1/nranks
+// before summing, where ZipCCL's avg divides the sum once (docs/algorithms.md). Where the device
+// engine can reduce (bf16, fp16, fp32) the avg therefore runs through ZipCCL's algorithms; fp64
+// and fp8, which have no device reduce kernel, keep NCCL's avg (the documented exception).
+bool NcclTransport::plainSupports(Coll coll, zcclDataType_t dtype, zcclRedOp_t op, size_t) const {
+  const bool reduction = coll == Coll::kAllReduce || coll == Coll::kReduce || coll == Coll::kReduceScatter;
+  const bool engineReduces = dtype == zcclBfloat16 || dtype == zcclFloat16 || dtype == zcclFloat32;
+  return !(reduction && op == zcclAvg && engineReduces);
+}
+
 zcclResult_t NcclTransport::plainAllReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype,
                                            zcclRedOp_t op) {
   return ncclResult(ncclAllReduce(send, recv, count, ncclType(dtype), ncclOp(op), comm_, stream_), "ncclAllReduce");

@@ -36,7 +36,7 @@ class NcclTransport final : public Transport, public api::StreamBound {
   zcclResult_t exchangeSizes(int sendPeer, const uint64_t* send, size_t nsend, int recvPeer, uint64_t* recv,
                              size_t nrecv) override;
 
-  bool plainSupports(Coll, zcclDataType_t, zcclRedOp_t, size_t) const override { return true; }
+  bool plainSupports(Coll coll, zcclDataType_t dtype, zcclRedOp_t op, size_t count) const override;
   zcclResult_t plainAllReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype,
                               zcclRedOp_t op) override;
   zcclResult_t plainBroadcast(const void* send, void* recv, size_t count, zcclDataType_t dtype, int root) override;
