@@ -20,8 +20,12 @@ namespace launchers = zccl::kernels::emulated;  // kernels/sim, stream-ordered (
 namespace launchers = zccl::kernels;
 #endif
 
+DeviceEngine::DeviceEngine() { cudaGetDevice(&device_); }
+
+// cudaFree waits for the device, so the buffers are not freed under running work. The stream of
+// the last call is not touched: the caller may have destroyed it (NCCL allows that before
+// ncclCommDestroy).
 DeviceEngine::~DeviceEngine() {
-  cudaStreamSynchronize(stream_);
   for (Buffer& b : slots_) cudaFree(b.ptr);
   cudaFree(workspace_.ptr);
   cudaFree(small_.ptr);
@@ -136,6 +140,14 @@ zcclResult_t DeviceEngine::reduce(const ReduceInput* inputs, int n, size_t count
   return checkStatus("device reduce");
 }
 
-zcclResult_t DeviceEngine::synchronize() { return cudaResult(cudaStreamSynchronize(stream_), "cudaStreamSynchronize"); }
+// Waits for the engine's device rather than for the last call's stream, which may be gone.
+zcclResult_t DeviceEngine::synchronize() {
+  int current = 0;
+  ZCCL_CHECK(cudaResult(cudaGetDevice(&current), "cudaGetDevice"));
+  if (current != device_) ZCCL_CHECK(cudaResult(cudaSetDevice(device_), "cudaSetDevice"));
+  const cudaError_t e = cudaDeviceSynchronize();
+  if (current != device_) cudaSetDevice(current);
+  return cudaResult(e, "cudaDeviceSynchronize");
+}
 
 }  // namespace zccl::algo

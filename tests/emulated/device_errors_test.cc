@@ -1,0 +1,140 @@
+// Bad data and bad arguments on the GPU path (emulated-device build, ranks as threads). A frame
+// damaged in flight (rank 0's first frame to rank 1 loses a header bit, through the stand-in
+// NCCL's tamper hook) is reported as zcclCorruptFrame on rank 1, nobody hangs, and no wrong
+// element reaches any output: each element is what the undamaged run computed or left unwritten,
+// and a rank whose output is incomplete says so (the exact-size schedules' lost markers, which
+// tests/collectives/errors_test.cc checks on the local transport, here through the device engine
+// and NCCL). Also: host pointers given to a GPU communicator are refused with an error.
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "emulated/device_harness.h"
+#include "standin_hooks.h"
+#include "synthetic.h"
+
+namespace zccl::test {
+namespace {
+
+struct DamageCase {
+  const char* name;
+  int algorithm;
+  size_t outPerRank;  // output elements per rank, in units of count
+  int gapRank;        // a rank whose output must show the damaged chunk as unwritten
+  std::function<zcclResult_t(const uint16_t*, uint16_t*, size_t, zcclComm_t, cudaStream_t)> run;
+};
+
+void PrintTo(const DamageCase& c, std::ostream* os) { *os << c.name; }
+
+uint16_t sentinel(int rank) { return static_cast<uint16_t>(0xDEA0 + rank); }
+
+std::atomic<bool> gDamageArmed{false};
+
+// Flips a frame-count bit of the first frame (not a size array) that rank 0 sends rank 1.
+void damageFirstFrame(int from, int to, void* data, size_t bytes, void*) {
+  if (from == 0 && to == 1 && bytes >= 1024 && gDamageArmed.exchange(false)) static_cast<uint8_t*>(data)[10] ^= 0x40;
+}
+
+std::vector<std::vector<uint16_t>> runCase(const DamageCase& cc, bool damage, std::vector<zcclResult_t>* results) {
+  const int P = 4;
+  const size_t count = 20000;  // per rank block: 3 chunks of 16 KiB
+  std::vector<std::vector<uint16_t>> outputs(P);
+  results->assign(P, zcclSuccess);
+  gDamageArmed = damage;
+  ncclStandinSetTamper(damageFirstFrame, nullptr);
+  runDeviceRanks(P, localConfig(ZCCL_COMPRESSION_ON, cc.algorithm, 16384, 0),
+                 [&](zcclComm_t comm, int r, cudaStream_t stream) {
+                   data::SyntheticSpec spec;
+                   DeviceBytes in(data::makeSynthetic(spec, zcclBfloat16, P * count, 70 + r));
+                   const std::vector<uint16_t> fill(cc.outPerRank * count, sentinel(r));
+                   DeviceBytes out(std::vector<uint8_t>(reinterpret_cast<const uint8_t*>(fill.data()),
+                                                        reinterpret_cast<const uint8_t*>(fill.data() + fill.size())));
+                   (*results)[r] = cc.run(reinterpret_cast<const uint16_t*>(in.data()),
+                                          reinterpret_cast<uint16_t*>(out.data()), count, comm, stream);
+                   const std::vector<uint8_t> b = out.host();
+                   outputs[r].assign(reinterpret_cast<const uint16_t*>(b.data()),
+                                     reinterpret_cast<const uint16_t*>(b.data() + b.size()));
+                 });
+  ncclStandinSetTamper(nullptr, nullptr);
+  return outputs;
+}
+
+class DeviceDamage : public ::testing::TestWithParam<DamageCase> {};
+
+TEST_P(DeviceDamage, IsReportedAndNoWrongElementIsWritten) {
+  const DamageCase& cc = GetParam();
+  std::vector<zcclResult_t> clean, damaged;
+  const auto expected = runCase(cc, false, &clean);
+  const auto got = runCase(cc, true, &damaged);
+  for (zcclResult_t r : clean) ASSERT_EQ(r, zcclSuccess);
+  EXPECT_EQ(damaged[1], zcclCorruptFrame);
+  for (size_t r = 0; r < got.size(); ++r) {
+    size_t wrong = 0, unwritten = 0;
+    for (size_t i = 0; i < got[r].size(); ++i) {
+      if (got[r][i] == expected[r][i]) continue;
+      ++(got[r][i] == sentinel(static_cast<int>(r)) ? unwritten : wrong);
+    }
+    EXPECT_EQ(wrong, 0u) << "rank " << r;
+    if (unwritten != 0) {
+      EXPECT_NE(damaged[r], zcclSuccess) << "rank " << r << " lost " << unwritten << " silently";
+    }
+    if (static_cast<int>(r) == cc.gapRank) {
+      EXPECT_GT(unwritten, 0u) << "rank " << r;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Emulated, DeviceDamage,
+    ::testing::Values(DamageCase{"AllGather", ZCCL_ALGO_DIRECT, 4, 1,
+                                 [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c, cudaStream_t st) {
+                                   return zcclAllGather(s, d, n, zcclBfloat16, c, st);
+                                 }},
+                      DamageCase{"AlltoAll", ZCCL_ALGO_DIRECT, 4, 1,
+                                 [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c, cudaStream_t st) {
+                                   return zcclAlltoAll(s, d, n, zcclBfloat16, c, st);
+                                 }},
+                      DamageCase{"ReduceScatterDirect", ZCCL_ALGO_DIRECT, 1, 1,
+                                 [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c, cudaStream_t st) {
+                                   return zcclReduceScatter(s, d, n, zcclBfloat16, zcclSum, c, st);
+                                 }},
+                      DamageCase{"ReduceScatterRing", ZCCL_ALGO_RING, 1, 3,
+                                 [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c, cudaStream_t st) {
+                                   return zcclReduceScatter(s, d, n, zcclBfloat16, zcclSum, c, st);
+                                 }},
+                      DamageCase{"AllReduce", ZCCL_ALGO_DIRECT, 4, 1,
+                                 [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c, cudaStream_t st) {
+                                   return zcclAllReduce(s, d, 4 * n, zcclBfloat16, zcclSum, c, st);
+                                 }},
+                      DamageCase{"ReduceToRank2", ZCCL_ALGO_DIRECT, 4, 2,
+                                 [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c, cudaStream_t st) {
+                                   return zcclReduce(s, d, 4 * n, zcclBfloat16, zcclSum, 2, c, st);
+                                 }}),
+    [](const ::testing::TestParamInfo<DamageCase>& info) { return std::string(info.param.name); });
+
+TEST(DeviceErrors, HostPointersAreRefusedWithAnError) {
+  runDeviceRanks(2, localConfig(ZCCL_COMPRESSION_ON), [](zcclComm_t comm, int, cudaStream_t stream) {
+    std::vector<uint16_t> pageable(40000, 0x3F80), out(40000);
+    EXPECT_NE(zcclAllGather(pageable.data(), out.data(), 20000, zcclBfloat16, comm, stream), zcclSuccess);
+    EXPECT_NE(std::string(zcclGetLastError(nullptr)), "");
+  });
+}
+
+// NCCL lets a stream be destroyed before the communicator that used it: destroying the
+// communicator must not touch the stream of its last call.
+TEST(DeviceErrors, CommunicatorOutlivesTheStreamOfItsLastCall) {
+  zcclUniqueId id;
+  ASSERT_EQ(zcclGetUniqueId(&id), zcclSuccess);
+  zcclComm_t comm = nullptr;
+  ASSERT_EQ(zcclCommInitRank(&comm, 1, id, 0), zcclSuccess) << zcclGetLastError(nullptr);
+  cudaStream_t stream;
+  ASSERT_EQ(cudaStreamCreate(&stream), cudaSuccess);
+  DeviceBytes a(std::vector<uint8_t>(4096, 1)), b(4096);
+  EXPECT_EQ(zcclAllReduce(a.data(), b.data(), 2048, zcclBfloat16, zcclSum, comm, stream), zcclSuccess);
+  EXPECT_EQ(cudaStreamSynchronize(stream), cudaSuccess);
+  EXPECT_EQ(cudaStreamDestroy(stream), cudaSuccess);
+  EXPECT_EQ(zcclCommDestroy(comm), zcclSuccess) << zcclGetLastError(nullptr);
+}
+
+}  // namespace
+}  // namespace zccl::test
