@@ -25,7 +25,9 @@ Results runDevice(const DeviceCase& cc, int P, zcclDataType_t d, const zcclConfi
     out[r] = recv.host();
     zcclCommStats_t stats{};
     EXPECT_EQ(zcclCommGetStats(comm, &stats), zcclSuccess);
-    if (expectCompressed) EXPECT_GT(stats.compressedCalls, 0u) << cc.name << " rank " << r;
+    if (expectCompressed) {
+      EXPECT_GT(stats.compressedCalls, 0u) << cc.name << " rank " << r;
+    }
   });
   return out;
 }

@@ -18,3 +18,13 @@ if(ZCCL_WITH_MPI)
                                                        ENVIRONMENT NCCL_STANDIN_TIMEOUT=120)
   endforeach()
 endif()
+# The stand-ins themselves, against the real libraries' documented behaviour.
+foreach(standin cudart nccl)
+  add_executable(${standin}_standin_test standins/tests/${standin}_standin_test.cc)
+  target_link_libraries(${standin}_standin_test PRIVATE nccl_standin cudart_standin GTest::gtest GTest::gtest_main)
+  gtest_discover_tests(${standin}_standin_test PROPERTIES LABELS emulated DISCOVERY_TIMEOUT 60)
+endforeach()
+# Without a device (the stand-in offers none): GPU communicators refuse to initialise, cleanly.
+add_test(NAME gpu_comm_emulated_without_device COMMAND gpu_comm_emulated_test --gtest_filter=GpuCommWithoutDevice.*)
+set_tests_properties(gpu_comm_emulated_without_device PROPERTIES LABELS emulated ENVIRONMENT CUDART_STANDIN_DEVICES=0
+                                                                 FAIL_REGULAR_EXPRESSION "SKIPPED|FAILED")

@@ -25,7 +25,9 @@ namespace {
 
 constexpr char kIdMagic[] = "ZCCL-NCCL-STANDIN";
 
-thread_local std::string tLastError;
+// Process-wide, as NCCL's (the text of the last error any thread hit).
+std::mutex gLastErrorMu;
+char gLastError[1024] = "";
 
 double timeoutSeconds() {
   const char* v = std::getenv("NCCL_STANDIN_TIMEOUT");
@@ -77,11 +79,12 @@ std::string worldName(const ncclUniqueId& id) {
 }  // namespace
 
 void setLastError(const std::string& text) {
-  tLastError = text;
+  {
+    std::lock_guard<std::mutex> l(gLastErrorMu);
+    std::snprintf(gLastError, sizeof(gLastError), "%s", text.c_str());
+  }
   if (std::getenv("NCCL_DEBUG") != nullptr) std::fprintf(stderr, "%s\n", text.c_str());
 }
-
-const std::string& lastError() { return tLastError; }
 
 // A live, initialised communicator, or the error for the handle (also the last error).
 ncclResult_t checkComm(ncclComm* comm, const char* fn) {
@@ -130,7 +133,7 @@ const char* ncclGetErrorString(ncclResult_t r) {
   }
 }
 
-const char* ncclGetLastError(ncclComm_t) { return tLastError.c_str(); }
+const char* ncclGetLastError(ncclComm_t) { return gLastError; }
 
 ncclResult_t ncclGetUniqueId(ncclUniqueId* id) {
   if (id == nullptr) return refuse(ncclInvalidArgument, "ncclGetUniqueId: uniqueId is NULL");

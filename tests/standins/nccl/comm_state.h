@@ -73,9 +73,8 @@ struct CommState {
 // only). Errors become the communicator's asynchronous error.
 void execute(CommState& s, const std::vector<Op>& ops, int64_t ticket);
 
-// The thread-local text of ncclGetLastError; also printed to stderr when NCCL_DEBUG is set.
+// Sets the text of ncclGetLastError; also printed to stderr when NCCL_DEBUG is set.
 void setLastError(const std::string& text);
-const std::string& lastError();
 
 }  // namespace nccl_standin
 
