@@ -17,7 +17,6 @@ namespace zccl::test {
 struct DeviceCase {
   const char* name;
   size_t sendBlocks, recvBlocks;  // buffer sizes in units of count
-  bool reduces;                   // compression off takes NCCL's own reduction on GPU: not comparable
   std::function<zcclResult_t(const void*, void*, size_t, zcclDataType_t, zcclComm_t, cudaStream_t)> run;
 };
 
@@ -25,31 +24,31 @@ struct DeviceCase {
 inline std::vector<DeviceCase> deviceCases(int P) {
   const size_t p = static_cast<size_t>(P);
   return {
-      {"AllReduceSum", p, p, true,
+      {"AllReduceSum", p, p,
        [p](const void* s, void* r, size_t n, zcclDataType_t d, zcclComm_t c, cudaStream_t st) {
          return zcclAllReduce(s, r, p * n, d, zcclSum, c, st);
        }},
-      {"AllReduceAvg", p, p, false,  // avg runs through ZipCCL's algorithms on and off
+      {"AllReduceAvg", p, p,
        [p](const void* s, void* r, size_t n, zcclDataType_t d, zcclComm_t c, cudaStream_t st) {
          return zcclAllReduce(s, r, p * n, d, zcclAvg, c, st);
        }},
-      {"ReduceScatterMax", p, 1, true,
+      {"ReduceScatterMax", p, 1,
        [](const void* s, void* r, size_t n, zcclDataType_t d, zcclComm_t c, cudaStream_t st) {
          return zcclReduceScatter(s, r, n, d, zcclMax, c, st);
        }},
-      {"ReduceToLastSum", p, p, true,
+      {"ReduceToLastSum", p, p,
        [P, p](const void* s, void* r, size_t n, zcclDataType_t d, zcclComm_t c, cudaStream_t st) {
          return zcclReduce(s, r, p * n, d, zcclSum, P - 1, c, st);
        }},
-      {"AllGather", 1, p, false,
+      {"AllGather", 1, p,
        [](const void* s, void* r, size_t n, zcclDataType_t d, zcclComm_t c, cudaStream_t st) {
          return zcclAllGather(s, r, n, d, c, st);
        }},
-      {"AlltoAll", p, p, false,
+      {"AlltoAll", p, p,
        [](const void* s, void* r, size_t n, zcclDataType_t d, zcclComm_t c, cudaStream_t st) {
          return zcclAlltoAll(s, r, n, d, c, st);
        }},
-      {"BroadcastFrom1", 1, 1, false,
+      {"BroadcastFrom1", 1, 1,
        [P](const void* s, void* r, size_t n, zcclDataType_t d, zcclComm_t c, cudaStream_t st) {
          return zcclBroadcast(s, r, n, d, 1 % P, c, st);
        }},

@@ -2,8 +2,9 @@
 // zcclCommInitRank on device buffers, ranks as threads each on its own virtual device, every
 // collective through the device engine, the emulated kernels and the NCCL transport (which needs
 // exact receive sizes, as NCCL does: the stand-in refuses a size mismatch). Every collective, dtype,
-// op, counts 0, 1, prime, in place and out of place, compression off (NCCL's own collectives), on
-// (direct and ring), verified against exact values.
+// op, counts 0, 1, prime, in place and out of place, compression off (ZipCCL's algorithms
+// uncompressed; NCCL's own collectives for the dtypes ZipCCL does not code), on (direct and ring)
+// and auto (NCCL's own collectives below minCompressBytes), verified against exact values.
 #include <gtest/gtest.h>
 
 #include "emulated/device_harness.h"
@@ -42,8 +43,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Param{4, ZCCL_COMPRESSION_ON, ZCCL_ALGO_DIRECT}),
     [](const ::testing::TestParamInfo<Param>& info) {
       return std::to_string(info.param.ranks) + "ranks_" +
-             (info.param.compression == ZCCL_COMPRESSION_ON ? "on" : "off") + "_" +
-             (info.param.algorithm == ZCCL_ALGO_RING ? "ring" : "direct");
+             (info.param.compression == ZCCL_COMPRESSION_ON    ? "on"
+              : info.param.compression == ZCCL_COMPRESSION_OFF ? "off"
+                                                               : "auto") +
+             "_" + (info.param.algorithm == ZCCL_ALGO_RING ? "ring" : "direct");
     });
 
 }  // namespace
