@@ -273,4 +273,45 @@ TEST(NcclStandin, SplitAndInitAll) {
   }
 }
 
+// Nonblocking communicators (config.blocking = 0, as PyTorch's TORCH_NCCL_USE_COMM_NONBLOCKING):
+// init returns ncclInProgress and ncclCommGetAsyncError reports it until done. An abort makes a
+// peer's pending receive fail with ncclRemoteError instead of waiting.
+TEST(NcclStandin, NonblockingInitAndAbort) {
+  ncclUniqueId id;
+  ASSERT_EQ(ncclGetUniqueId(&id), ncclSuccess);
+  std::vector<std::thread> threads;
+  for (int r = 0; r < 2; ++r) {
+    threads.emplace_back([&, r] {
+      cudaSetDevice(r);
+      ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
+      config.blocking = 0;
+      ncclComm_t comm = nullptr;
+      ASSERT_EQ(ncclCommInitRankConfig(&comm, 2, id, r, &config), ncclInProgress);
+      ncclResult_t state = ncclInProgress;
+      while (state == ncclInProgress) ASSERT_EQ(ncclCommGetAsyncError(comm, &state), ncclSuccess);
+      ASSERT_EQ(state, ncclSuccess);
+      cudaStream_t s;
+      cudaStreamCreate(&s);
+      float* buf = deviceCopy(std::vector<float>(4, 1.0f));
+      if (r == 1) {
+        ASSERT_EQ(ncclRecv(buf, 4, ncclFloat32, 0, comm, s), ncclSuccess);  // rank 0 never sends
+        standin_test::sleepMs(50);
+        ncclResult_t async = ncclSuccess;
+        ncclCommGetAsyncError(comm, &async);
+        EXPECT_EQ(async, ncclSuccess) << "still waiting";
+        EXPECT_EQ(cudaStreamSynchronize(s), cudaSuccess);  // returns once rank 0 aborts
+        ncclCommGetAsyncError(comm, &async);
+        EXPECT_EQ(async, ncclRemoteError);
+        EXPECT_EQ(ncclCommDestroy(comm), ncclSuccess);
+      } else {
+        standin_test::sleepMs(200);
+        EXPECT_EQ(ncclCommAbort(comm), ncclSuccess);
+      }
+      cudaFree(buf);
+      cudaStreamDestroy(s);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+}
+
 }  // namespace
