@@ -45,7 +45,10 @@ cudaError_t cudaEventRecordWithFlags(cudaEvent_t event, cudaStream_t stream, uns
   Event* e = asEvent(event);
   if (auto c = captureOf(s)) {
     // A node that, at each replay, records the event again.
-    e->capture = c;
+    {
+      std::lock_guard<std::mutex> l(e->mu);
+      e->capture = c;
+    }
     return fail(enqueue(s, [e] {
       std::lock_guard<std::mutex> l(e->mu);
       e->ms = nowMs();

@@ -151,13 +151,17 @@ cudaError_t enqueue(const std::shared_ptr<Stream>& s, Task t) {
   }
   const std::vector<std::shared_ptr<Stream>> peers = liveStreams(s->device);
   if (s->legacy) {
-    for (const auto& p : peers) {
-      if (!p->blocking()) continue;
-      if (p->capture != nullptr) {  // an implicit dependency on a capturing stream
-        p->capture->invalidated = true;
-        return cudaErrorStreamCaptureImplicit;
+    {
+      std::lock_guard<std::mutex> l(r.mu);
+      for (const auto& p : peers) {
+        if (p->blocking() && p->capture != nullptr) {  // an implicit dependency on a capturing stream
+          p->capture->invalidated = true;
+          return cudaErrorStreamCaptureImplicit;
+        }
       }
-      if (!idle(*p)) push(*s, waitFor(p, enqueuedCount(*p)));
+    }
+    for (const auto& p : peers) {
+      if (p->blocking() && !idle(*p)) push(*s, waitFor(p, enqueuedCount(*p)));
     }
   } else if (s->blocking()) {
     std::shared_ptr<Stream> legacy = legacyStream(s->device);
