@@ -11,22 +11,11 @@
 
 #include "emulated/device_cases.h"
 #include "emulated/device_harness.h"
+#include "mpi/mpi_world.h"
 #include "zccl/zccl_mpi.h"
 
 namespace zccl::test {
 namespace {
-
-int worldRank() {
-  int r = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &r);
-  return r;
-}
-
-int worldSize() {
-  int n = 0;
-  MPI_Comm_size(MPI_COMM_WORLD, &n);
-  return n;
-}
 
 // A GPU communicator over all processes, or nullptr (and a failure).
 zcclComm_t gpuComm(zcclConfig_t config) {

@@ -233,16 +233,18 @@ cudaError_t cudaStreamDestroy(cudaStream_t stream) {
   return cudaSuccess;
 }
 
+// Waiting for (or querying) a capturing stream is illegal in CUDA and invalidates the capture.
+static cudaError_t refuseIfCapturing(const std::shared_ptr<Stream>& s) {
+  std::lock_guard<std::mutex> l(registry().mu);
+  if (s->capture == nullptr) return cudaSuccess;
+  s->capture->invalidated = true;
+  return fail(cudaErrorStreamCaptureUnsupported);
+}
+
 cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
   auto s = resolveStream(stream);
   if (s == nullptr) return fail(cudaErrorInvalidResourceHandle);
-  {
-    std::lock_guard<std::mutex> l(registry().mu);
-    if (s->capture != nullptr) {
-      s->capture->invalidated = true;
-      return fail(cudaErrorStreamCaptureUnsupported);
-    }
-  }
+  if (const cudaError_t e = refuseIfCapturing(s); e != cudaSuccess) return e;
   if (s->legacy) drainDevice(s->device);  // legacy work waited for every blocking stream
   drain(*s);
   return cudaSuccess;
@@ -251,13 +253,7 @@ cudaError_t cudaStreamSynchronize(cudaStream_t stream) {
 cudaError_t cudaStreamQuery(cudaStream_t stream) {
   auto s = resolveStream(stream);
   if (s == nullptr) return fail(cudaErrorInvalidResourceHandle);
-  {
-    std::lock_guard<std::mutex> l(registry().mu);
-    if (s->capture != nullptr) {
-      s->capture->invalidated = true;
-      return fail(cudaErrorStreamCaptureUnsupported);
-    }
-  }
+  if (const cudaError_t e = refuseIfCapturing(s); e != cudaSuccess) return e;
   return idle(*s) ? cudaSuccess : cudaErrorNotReady;
 }
 
