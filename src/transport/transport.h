@@ -46,6 +46,10 @@ class Transport {
   // socket reads and writes) need it between the chunks of long codec work, or their links idle
   // while a rank codes; the others keep this no-op.
   virtual void progress() {}
+  // Abandons outstanding operations now; the transport is destroyed next (zcclCommAbort: NCCL's
+  // ncclCommDestroy, like freeing the memory they use, would wait for operations a failed peer can
+  // never complete).
+  virtual void abort() {}
 
   // Completes every active request of `reqs` (sends: the sizes of receives are not returned).
   zcclResult_t waitAll(std::vector<Request>& reqs) {

@@ -8,6 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
 
 #include "collectives/damage_checks.h"
 #include "emulated/device_harness.h"
@@ -121,6 +124,39 @@ TEST(DeviceErrors, CommunicatorOutlivesTheStreamOfItsLastCall) {
   EXPECT_EQ(cudaStreamSynchronize(stream), cudaSuccess);
   EXPECT_EQ(cudaStreamDestroy(stream), cudaSuccess);
   EXPECT_EQ(zcclCommDestroy(comm), zcclSuccess) << zcclGetLastError(nullptr);
+}
+
+// zcclCommAbort with an operation that can never complete (a receive from a rank that will not
+// send) returns at once: it aborts the NCCL communicator (ncclCommDestroy, like freeing the
+// memory the operation uses, would wait for it until the stand-in's timeout).
+TEST(DeviceErrors, AbortDoesNotWaitForAnOperationThatCannotComplete) {
+  setenv("NCCL_STANDIN_TIMEOUT", "30", 1);
+  zcclUniqueId id;
+  ASSERT_EQ(zcclGetUniqueId(&id), zcclSuccess);
+  std::vector<std::thread> ranks;
+  for (int r = 0; r < 2; ++r) {
+    ranks.emplace_back([&, r] {
+      ASSERT_EQ(cudaSetDevice(r), cudaSuccess);
+      zcclComm_t comm = nullptr;
+      ASSERT_EQ(zcclCommInitRank(&comm, 2, id, r), zcclSuccess) << zcclGetLastError(nullptr);
+      if (r == 1) {  // never sends
+        EXPECT_EQ(zcclCommDestroy(comm), zcclSuccess);
+        return;
+      }
+      cudaStream_t stream;
+      ASSERT_EQ(cudaStreamCreate(&stream), cudaSuccess);
+      DeviceBytes buf(4096);
+      EXPECT_EQ(zcclRecv(buf.data(), 2048, zcclBfloat16, 1, comm, stream), zcclSuccess);
+      const auto start = std::chrono::steady_clock::now();
+      EXPECT_EQ(zcclCommAbort(comm), zcclSuccess);
+      EXPECT_EQ(cudaStreamSynchronize(stream), cudaSuccess);
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      EXPECT_LT(s, 10.0) << "the abort waited for the receive";
+      cudaStreamDestroy(stream);
+    });
+  }
+  for (std::thread& t : ranks) t.join();
+  unsetenv("NCCL_STANDIN_TIMEOUT");
 }
 
 // Under CUDA graph capture the host cannot wait (for compressed sizes, decode status): a collective

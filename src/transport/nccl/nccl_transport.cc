@@ -19,7 +19,12 @@ ncclRedOp_t ncclOp(zcclRedOp_t op) { return static_cast<ncclRedOp_t>(op); }
 
 NcclTransport::~NcclTransport() {
   if (deviceSizes_ != nullptr) cudaFree(deviceSizes_);
-  ncclCommDestroy(comm_);
+  if (comm_ != nullptr) ncclCommDestroy(comm_);
+}
+
+void NcclTransport::abort() {
+  ncclCommAbort(comm_);
+  comm_ = nullptr;
 }
 
 zcclResult_t NcclTransport::isend(int peer, int, const void* data, size_t bytes, Request* req) {

@@ -26,6 +26,7 @@ class NcclTransport final : public Transport, public api::StreamBound {
   ~NcclTransport() override;
 
   void setStream(cudaStream_t stream) override { stream_ = stream; }
+  void abort() override;  // ncclCommAbort now, before the engine frees memory the operations use
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   bool exactReceiveSizes() const override { return true; }

@@ -228,10 +228,18 @@ ncclResult_t ncclCommFinalize(ncclComm_t comm) {
   return static_cast<ncclResult_t>(s.asyncError.load());
 }
 
-// Work already enqueued keeps the communicator's state alive until it has run.
+// Like NCCL's, destroying a communicator not finalized finalizes it first: it waits for the
+// operations issued on it (a peer that never comes makes them fail after the timeout), unlike
+// ncclCommAbort. Graph work keeps the state alive until it has run.
 ncclResult_t ncclCommDestroy(ncclComm_t comm) {
   if (comm == nullptr) return ncclSuccess;
   if (comm->magic != ncclComm::kLive) return refuse(ncclInvalidUsage, "ncclCommDestroy: communicator destroyed");
+  if (comm->state != nullptr) {
+    CommState& s = *comm->state;
+    std::unique_lock<std::mutex> l(s.execMu);
+    const uint64_t target = s.issued;
+    s.execCv.wait(l, [&] { return s.executed >= target; });
+  }
   comm->magic = ncclComm::kDead;
   comm->state.reset();
   return ncclSuccess;
@@ -242,7 +250,9 @@ ncclResult_t ncclCommAbort(ncclComm_t comm) {
   if (comm == nullptr) return ncclSuccess;
   if (comm->magic != ncclComm::kLive) return refuse(ncclInvalidUsage, "ncclCommAbort: communicator destroyed");
   if (comm->state != nullptr) comm->state->world->header().aborted.store(1);
-  return ncclCommDestroy(comm);
+  comm->magic = ncclComm::kDead;
+  comm->state.reset();
+  return ncclSuccess;
 }
 
 ncclResult_t ncclCommRevoke(ncclComm_t comm, int) {
