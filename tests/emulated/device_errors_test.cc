@@ -159,6 +159,38 @@ TEST(DeviceErrors, AbortDoesNotWaitForAnOperationThatCannotComplete) {
   unsetenv("NCCL_STANDIN_TIMEOUT");
 }
 
+// A peer that aborts: the other rank's compressed collective, which waits for the frame sizes,
+// fails with an error (NCCL's asynchronous error, checked where the transport waits), not a
+// crash, a hang or success with garbage.
+TEST(DeviceErrors, APeerThatAbortsGivesAnErrorNotGarbage) {
+  zcclUniqueId id;
+  ASSERT_EQ(zcclGetUniqueId(&id), zcclSuccess);
+  std::vector<std::thread> ranks;
+  for (int r = 0; r < 2; ++r) {
+    ranks.emplace_back([&, r] {
+      ASSERT_EQ(cudaSetDevice(r), cudaSuccess);
+      zcclComm_t comm = nullptr;
+      zcclConfig_t config = localConfig(ZCCL_COMPRESSION_ON);  // sizes travel first: the rank waits
+      ASSERT_EQ(zcclCommInitRankConfig(&comm, 2, id, r, &config), zcclSuccess) << zcclGetLastError(nullptr);
+      if (r == 0) {
+        EXPECT_EQ(zcclCommAbort(comm), zcclSuccess);
+        return;
+      }
+      cudaStream_t stream;
+      ASSERT_EQ(cudaStreamCreate(&stream), cudaSuccess);
+      data::SyntheticSpec spec;
+      DeviceBytes in(data::makeSynthetic(spec, zcclBfloat16, 20000, 3)), out(2 * 40000);
+      const zcclResult_t res = zcclAllGather(in.data(), out.data(), 20000, zcclBfloat16, comm, stream);
+      EXPECT_EQ(res, zcclRemoteError) << "NCCL's report of the abort, not a consequence of missing data";
+      EXPECT_NE(std::string(zcclGetLastError(nullptr)).find("aborted"), std::string::npos) << zcclGetLastError(nullptr);
+      cudaStreamSynchronize(stream);
+      cudaStreamDestroy(stream);
+      zcclCommDestroy(comm);
+    });
+  }
+  for (std::thread& t : ranks) t.join();
+}
+
 // Under CUDA graph capture the host cannot wait (for compressed sizes, decode status): a collective
 // that runs ZipCCL's algorithms fails with an error (and invalidates the capture) instead of
 // hanging or recording garbage, while one the policy gives to NCCL's own collective (compression

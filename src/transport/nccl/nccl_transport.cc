@@ -43,8 +43,19 @@ zcclResult_t NcclTransport::irecv(int peer, int, void* data, size_t capacity, Re
   return zcclSuccess;
 }
 
+// NCCL reports a failed or aborted peer asynchronously: checked before posting and after every
+// wait on the stream, so a collective fails instead of returning what never arrived.
+zcclResult_t NcclTransport::checkAsyncError() {
+  ncclResult_t async = ncclSuccess;
+  ZCCL_CHECK(ncclResult(ncclCommGetAsyncError(comm_, &async), "ncclCommGetAsyncError"));
+  ZCCL_REQUIRE(async == ncclSuccess || async == ncclInProgress, static_cast<zcclResult_t>(async),
+               "NCCL: the communicator failed (%s): a peer failed or aborted", ncclGetErrorString(async));
+  return zcclSuccess;
+}
+
 zcclResult_t NcclTransport::flush() {
   if (pending_.empty()) return zcclSuccess;
+  ZCCL_CHECK(checkAsyncError());
   ZCCL_CHECK(ncclResult(ncclGroupStart(), "ncclGroupStart"));
   for (const Posted& p : pending_) {
     const ncclResult_t r = p.send ? ncclSend(p.data, p.bytes, ncclUint8, p.peer, comm_, stream_)
@@ -94,7 +105,8 @@ zcclResult_t NcclTransport::exchangeSizes(int sendPeer, const uint64_t* send, si
     ZCCL_CHECK(
         cudaResult(cudaMemcpyAsync(recv, deviceSizes_ + nsend, nrecv * 8, cudaMemcpyDeviceToHost, stream_), "copy"));
   }
-  return cudaResult(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+  ZCCL_CHECK(cudaResult(cudaStreamSynchronize(stream_), "cudaStreamSynchronize"));
+  return checkAsyncError();
 }
 
 // NCCL has every dtype and op, but its avg of a floating type multiplies each input by 1/nranks

@@ -56,6 +56,7 @@ class NcclTransport final : public Transport, public api::StreamBound {
     size_t bytes;
   };
   zcclResult_t flush();
+  zcclResult_t checkAsyncError();
 
   ncclComm_t comm_;
   int rank_, size_;
