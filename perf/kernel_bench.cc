@@ -1,6 +1,9 @@
 // GPU codec kernel throughput (Google Benchmark, manual timing with CUDA events): encode, decode
 // and fused decode-reduce (4 sources) of bf16 and fp32 Gaussian data, 1 MiB to 1 GiB, in bytes/s
-// of uncompressed data. Needs a GPU; without one it says so and exits 0.
+// of uncompressed data, and the baseline of the same run: a device-to-device cudaMemcpy of the
+// same size, in bytes read plus written per second (the device's usable memory bandwidth;
+// tools/gpu_check.sh divides each kernel's throughput by it). Needs a GPU; without one it says so
+// and exits 0.
 //   build/bin/kernel_bench --benchmark_filter=bf16 --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
 #include <cuda_runtime.h>
@@ -230,6 +233,31 @@ void runDecodeReduce(benchmark::State& state, zcclDataType_t dtype) {
   cudaEventDestroy(stop);
 }
 
+// The memory-bandwidth baseline: bytes read plus bytes written per second by cudaMemcpyAsync.
+void runMemcpy(benchmark::State& state) {
+  const size_t bytes = static_cast<size_t>(state.range(0));
+  void *a = nullptr, *b = nullptr;
+  CUDA_OK(cudaMalloc(&a, bytes));
+  CUDA_OK(cudaMalloc(&b, bytes));
+  cudaEvent_t start, stop;
+  cudaEventCreate(&start);
+  cudaEventCreate(&stop);
+  for (auto _ : state) {
+    cudaEventRecord(start);
+    cudaMemcpyAsync(b, a, bytes, cudaMemcpyDeviceToDevice);
+    cudaEventRecord(stop);
+    cudaEventSynchronize(stop);
+    float ms = 0;
+    cudaEventElapsedTime(&ms, start, stop);
+    state.SetIterationTime(ms / 1e3);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * 2 * bytes));
+  cudaEventDestroy(start);
+  cudaEventDestroy(stop);
+  cudaFree(a);
+  cudaFree(b);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -239,6 +267,9 @@ int main(int argc, char** argv) {
     std::printf("kernel_bench: no CUDA device (cudaGetDeviceCount: %s); nothing to measure\n",
                 e != cudaSuccess ? cudaGetErrorString(e) : "0 devices");
     return 0;
+  }
+  for (int64_t s = 1 << 20; s <= (int64_t{1} << 30); s *= 4) {
+    benchmark::RegisterBenchmark("device_memcpy", runMemcpy)->Arg(s)->UseManualTime()->Unit(benchmark::kMicrosecond);
   }
   for (zcclDataType_t dtype : {zcclBfloat16, zcclFloat32}) {
     const std::string t = dtype == zcclBfloat16 ? "bf16" : "fp32";

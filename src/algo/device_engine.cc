@@ -7,13 +7,25 @@
 #include "common/cuda_result.h"
 #include "common/dtype_size.h"
 #include "kernels/launch.h"
+#if defined(ZCCL_DEVICE_EMULATION)
+#include "kernels/sim/stream_ordered.h"
+#endif
 
 namespace zccl::algo {
 
 namespace kk = zccl::kernels;
+#if defined(ZCCL_DEVICE_EMULATION)
+namespace launchers = zccl::kernels::emulated;  // kernels/sim, stream-ordered (docs/emulation.md)
+#else
+namespace launchers = zccl::kernels;
+#endif
 
+DeviceEngine::DeviceEngine() { cudaGetDevice(&device_); }
+
+// cudaFree waits for the device, so the buffers are not freed under running work. The stream of
+// the last call is not touched: the caller may have destroyed it (NCCL allows that before
+// ncclCommDestroy).
 DeviceEngine::~DeviceEngine() {
-  cudaStreamSynchronize(stream_);
   for (Buffer& b : slots_) cudaFree(b.ptr);
   cudaFree(workspace_.ptr);
   cudaFree(small_.ptr);
@@ -68,9 +80,10 @@ zcclResult_t DeviceEngine::compress(const void* src, size_t count, zcclDataType_
   batch->nsegs = 1;
   batch->segs[0] = {0, count, 0};
   size_t ws = 0;
-  ZCCL_CHECK(kk::launchEncode(*batch, nullptr, nullptr, nullptr, nullptr, &ws, stream_));
+  ZCCL_CHECK(launchers::launchEncode(*batch, nullptr, nullptr, nullptr, nullptr, &ws, stream_));
   ZCCL_CHECK(ensure(&workspace_, ws + 1));
-  ZCCL_CHECK(kk::launchEncode(*batch, src, frame, static_cast<uint64_t*>(small_.ptr), workspace_.ptr, &ws, stream_));
+  ZCCL_CHECK(
+      launchers::launchEncode(*batch, src, frame, static_cast<uint64_t*>(small_.ptr), workspace_.ptr, &ws, stream_));
   ZCCL_CHECK(cudaResult(cudaMemcpyAsync(hostSmall_, small_.ptr, 8, cudaMemcpyDeviceToHost, stream_), "copy"));
   ZCCL_CHECK(cudaResult(cudaStreamSynchronize(stream_), "cudaStreamSynchronize"));
   *frameBytes = static_cast<size_t>(hostSmall_[0]);
@@ -89,7 +102,7 @@ zcclResult_t DeviceEngine::decompress(const void* frame, size_t frameBytes, void
   ZCCL_CHECK(cudaResult(cudaMemsetAsync(small_.ptr, 0, 16, stream_), "cudaMemsetAsync"));
   size_t ws = 1;  // decoding needs no workspace: a non-null one of 1 byte skips the size query
   char dummy = 0;
-  ZCCL_CHECK(kk::launchDecode(*batch, frame, dst, static_cast<int32_t*>(small_.ptr), &dummy, &ws, stream_));
+  ZCCL_CHECK(launchers::launchDecode(*batch, frame, dst, static_cast<int32_t*>(small_.ptr), &dummy, &ws, stream_));
   return checkStatus("device decompress");
 }
 
@@ -122,10 +135,19 @@ zcclResult_t DeviceEngine::reduce(const ReduceInput* inputs, int n, size_t count
   ZCCL_CHECK(cudaResult(cudaMemsetAsync(small_.ptr, 0, 16, stream_), "cudaMemsetAsync"));
   size_t ws = 1;  // as in decompress: no workspace
   char dummy = 0;
-  ZCCL_CHECK(kk::launchDecodeReduce(*batch, frames, raw, out, static_cast<int32_t*>(small_.ptr), &dummy, &ws, stream_));
+  ZCCL_CHECK(
+      launchers::launchDecodeReduce(*batch, frames, raw, out, static_cast<int32_t*>(small_.ptr), &dummy, &ws, stream_));
   return checkStatus("device reduce");
 }
 
-zcclResult_t DeviceEngine::synchronize() { return cudaResult(cudaStreamSynchronize(stream_), "cudaStreamSynchronize"); }
+// Waits for the engine's device rather than for the last call's stream, which may be gone.
+zcclResult_t DeviceEngine::synchronize() {
+  int current = 0;
+  ZCCL_CHECK(cudaResult(cudaGetDevice(&current), "cudaGetDevice"));
+  if (current != device_) ZCCL_CHECK(cudaResult(cudaSetDevice(device_), "cudaSetDevice"));
+  const cudaError_t e = cudaDeviceSynchronize();
+  if (current != device_) cudaSetDevice(current);
+  return cudaResult(e, "cudaDeviceSynchronize");
+}
 
 }  // namespace zccl::algo

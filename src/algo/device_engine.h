@@ -20,6 +20,7 @@ namespace zccl::algo {
 
 class DeviceEngine final : public Engine, public StreamBound {
  public:
+  DeviceEngine();  // on the current device
   ~DeviceEngine() override;
   void setStream(cudaStream_t stream) override { stream_ = stream; }
 
@@ -42,6 +43,7 @@ class DeviceEngine final : public Engine, public StreamBound {
   zcclResult_t checkStatus(const char* what);
 
   cudaStream_t stream_ = nullptr;
+  int device_ = 0;
   std::vector<Buffer> slots_;
   Buffer workspace_, small_;       // kernel workspace; sizes and status words
   uint64_t* hostSmall_ = nullptr;  // pinned

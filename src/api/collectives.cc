@@ -123,7 +123,9 @@ zcclResult_t runCollective(zcclComm* comm, const CallArgs& a) {
   Transport& t = *comm->transport;
   const auto coll = static_cast<algo::Collective>(a.kind);  // Kind begins with the collectives, in order
   const bool plainAvailable = t.plainSupports(static_cast<Transport::Coll>(a.kind), a.dtype, a.op, a.count);
-  const tune::Choice ch = choosePlan(comm, tune::Query{coll, a.dtype, a.count * dtypeBytes(a.dtype), plainAvailable});
+  const bool capturing = comm->streamBound != nullptr && comm->streamBound->streamCapturing();
+  const tune::Choice ch =
+      choosePlan(comm, tune::Query{coll, a.dtype, a.count * dtypeBytes(a.dtype), plainAvailable, capturing});
   ZCCL_INFO(kLogColl, "%s: %zu x dtype %d, %s", kindName(a.kind), a.count, static_cast<int>(a.dtype),
             tune::describe(ch.plan).c_str());
   std::snprintf(comm->stats.lastPlan, sizeof(comm->stats.lastPlan), "%s", tune::describe(ch.plan).c_str());

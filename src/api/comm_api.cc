@@ -14,6 +14,7 @@ extern "C" zcclResult_t zcclCommDestroy(zcclComm_t comm) {
 }
 
 extern "C" zcclResult_t zcclCommAbort(zcclComm_t comm) {
+  if (zcclComm* c = liveComm(comm)) c->transport->abort();
   ZCCL_REQUIRE(zccl::api::destroyComm(comm), zcclInvalidUsage, "zcclCommAbort: invalid or destroyed communicator");
   return zcclSuccess;
 }

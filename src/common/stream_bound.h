@@ -11,6 +11,10 @@ class StreamBound {
  public:
   virtual ~StreamBound() = default;
   virtual void setStream(cudaStream_t stream) = 0;
+  // True while the bound stream is being captured into a CUDA graph: the host cannot wait for
+  // anything then (compressed sizes, decode status), so only the transport's own collectives can
+  // be recorded.
+  virtual bool streamCapturing() const { return false; }
 };
 
 }  // namespace zccl

@@ -46,6 +46,10 @@ class Transport {
   // socket reads and writes) need it between the chunks of long codec work, or their links idle
   // while a rank codes; the others keep this no-op.
   virtual void progress() {}
+  // Abandons outstanding operations now; the transport is destroyed next (zcclCommAbort: NCCL's
+  // ncclCommDestroy, like freeing the memory they use, would wait for operations a failed peer can
+  // never complete).
+  virtual void abort() {}
 
   // A key shared by exactly the ranks on this rank's node (collective over the ranks: every rank
   // calls it once at creation). The default hashes the host name and boot id; Open MPI asks MPI

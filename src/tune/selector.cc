@@ -59,6 +59,11 @@ Choice select(const Query& q, const Settings& s, const Fabric& f) {
   int forced = s.algorithmFor[ci], mode = s.compressionFor[ci];
   size_t chunkBytes = s.chunkBytes;
   // The site's rules decide what the config and the variables leave to the model.
+  if (q.capturing && q.plainAvailable) {
+    out.plan = Plan{Algorithm::kPlain, false, 0};
+    out.seconds = out.bestRaw = predictSeconds(q.coll, out.plan, q.messageBytes, q.dtype, f);
+    return out;
+  }
   const double linkGbit = (f.nodes > 1 ? f.inter.bandwidth : f.intra.bandwidth) * 8 / 1e9;
   if (const Rule* rule = matchRule(s.rules, q.coll, q.messageBytes, f.nodes, f.ranks, q.dtype, linkGbit)) {
     if (mode == ZCCL_COMPRESSION_AUTO && rule->compress >= 0) mode = rule->compress;
@@ -85,7 +90,7 @@ Choice select(const Query& q, const Settings& s, const Fabric& f) {
 
   if (forced == static_cast<int>(Algorithm::kPlain)) return finish(Plan{Algorithm::kPlain, false, 0});
   if (!coded) {  // nothing to compress: the transport's own collective where it has one
-    if (forced == kAutoAlgorithm && q.plainAvailable) return finish(Plan{Algorithm::kPlain, false, 0});
+    if (q.plainAvailable) return finish(Plan{Algorithm::kPlain, false, 0});  // whatever ZCCL_ALGO forces
     const Algorithm a = forced >= 0 ? static_cast<Algorithm>(forced) : defaultAlgorithm(q.coll);
     return finish(Plan{a, false, fixedChunk});
   }

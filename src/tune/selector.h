@@ -2,9 +2,13 @@
 // the fabric figures all its ranks agreed on. A pure function, so every rank takes the same
 // decision for the same call (tests/tune/selector_test.cc checks it with skewed local figures).
 //
+//   0. A call under CUDA graph capture takes the transport's own collective where it has one,
+//      whatever the settings (ZipCCL's algorithms need the host between kernels); else it goes on
+//      and fails cleanly.
 //   0. The site's rules file (src/tune/rules.h) may fix the compression, algorithm and chunk of
 //      the calls it matches, where the config and the variables leave them to the model.
-//   1. Types the codec does not code go to the transport's own collective where it has one, else
+//   1. Types the codec does not code go to the transport's own collective where it has one
+//      (whatever algorithm is forced: the device engine reduces only the coded float types), else
 //      to ZipCCL's algorithm uncompressed.
 //   2. ZCCL_COMPRESSION off / on (per collective): ZipCCL's algorithm (the forced one, else
 //      direct, ring, chain or pairwise by collective) with raw / compressed frames: the two modes
@@ -35,9 +39,10 @@ constexpr double kPlainMargin = 0.10;
 
 struct Query {
   algo::Collective coll;
-  int dtype;            // zcclDataType_t
-  size_t messageBytes;  // count * element size (one block for all-gather, reduce-scatter, all-to-all)
-  bool plainAvailable;  // the transport has its own collective for this dtype, op and count
+  int dtype;               // zcclDataType_t
+  size_t messageBytes;     // count * element size (one block for all-gather, reduce-scatter, all-to-all)
+  bool plainAvailable;     // the transport has its own collective for this dtype, op and count
+  bool capturing = false;  // the call is being captured into a CUDA graph: plain where available
 };
 
 struct Choice {

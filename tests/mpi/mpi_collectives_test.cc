@@ -12,24 +12,13 @@
 #include <cstdlib>
 
 #include "collectives/semantics_checks.h"
+#include "mpi/mpi_world.h"
 #include "synthetic.h"
 #include "tensor_file.h"
 #include "zccl/zccl_mpi.h"
 
 namespace zccl::test {
 namespace {
-
-int worldRank() {
-  int r = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &r);
-  return r;
-}
-
-int worldSize() {
-  int n = 0;
-  MPI_Comm_size(MPI_COMM_WORLD, &n);
-  return n;
-}
 
 zcclComm_t mpiComm(const zcclConfig_t& config) {
   zcclComm_t comm = nullptr;

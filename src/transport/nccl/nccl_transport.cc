@@ -19,7 +19,12 @@ ncclRedOp_t ncclOp(zcclRedOp_t op) { return static_cast<ncclRedOp_t>(op); }
 
 NcclTransport::~NcclTransport() {
   if (deviceSizes_ != nullptr) cudaFree(deviceSizes_);
-  ncclCommDestroy(comm_);
+  if (comm_ != nullptr) ncclCommDestroy(comm_);
+}
+
+void NcclTransport::abort() {
+  ncclCommAbort(comm_);
+  comm_ = nullptr;
 }
 
 zcclResult_t NcclTransport::isend(int peer, int, const void* data, size_t bytes, Request* req) {
@@ -38,8 +43,19 @@ zcclResult_t NcclTransport::irecv(int peer, int, void* data, size_t capacity, Re
   return zcclSuccess;
 }
 
+// NCCL reports a failed or aborted peer asynchronously: checked before posting and after every
+// wait on the stream, so a collective fails instead of returning what never arrived.
+zcclResult_t NcclTransport::checkAsyncError() {
+  ncclResult_t async = ncclSuccess;
+  ZCCL_CHECK(ncclResult(ncclCommGetAsyncError(comm_, &async), "ncclCommGetAsyncError"));
+  ZCCL_REQUIRE(async == ncclSuccess || async == ncclInProgress, static_cast<zcclResult_t>(async),
+               "NCCL: the communicator failed (%s): a peer failed or aborted", ncclGetErrorString(async));
+  return zcclSuccess;
+}
+
 zcclResult_t NcclTransport::flush() {
   if (pending_.empty()) return zcclSuccess;
+  ZCCL_CHECK(checkAsyncError());
   ZCCL_CHECK(ncclResult(ncclGroupStart(), "ncclGroupStart"));
   for (const Posted& p : pending_) {
     const ncclResult_t r = p.send ? ncclSend(p.data, p.bytes, ncclUint8, p.peer, comm_, stream_)
@@ -89,7 +105,18 @@ zcclResult_t NcclTransport::exchangeSizes(int sendPeer, const uint64_t* send, si
     ZCCL_CHECK(
         cudaResult(cudaMemcpyAsync(recv, deviceSizes_ + nsend, nrecv * 8, cudaMemcpyDeviceToHost, stream_), "copy"));
   }
-  return cudaResult(cudaStreamSynchronize(stream_), "cudaStreamSynchronize");
+  ZCCL_CHECK(cudaResult(cudaStreamSynchronize(stream_), "cudaStreamSynchronize"));
+  return checkAsyncError();
+}
+
+// NCCL has every dtype and op, but its avg of a floating type multiplies each input by 1/nranks
+// before summing, where ZipCCL's avg divides the sum once (docs/algorithms.md). Where the device
+// engine can reduce (bf16, fp16, fp32) the avg therefore runs through ZipCCL's algorithms; fp64
+// and fp8, which have no device reduce kernel, keep NCCL's avg (the documented exception).
+bool NcclTransport::plainSupports(Coll coll, zcclDataType_t dtype, zcclRedOp_t op, size_t) const {
+  const bool reduction = coll == Coll::kAllReduce || coll == Coll::kReduce || coll == Coll::kReduceScatter;
+  const bool engineReduces = dtype == zcclBfloat16 || dtype == zcclFloat16 || dtype == zcclFloat32;
+  return !(reduction && op == zcclAvg && engineReduces);
 }
 
 zcclResult_t NcclTransport::plainAllReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype,

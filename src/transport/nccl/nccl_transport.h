@@ -26,6 +26,11 @@ class NcclTransport final : public Transport, public StreamBound {
   ~NcclTransport() override;
 
   void setStream(cudaStream_t stream) override { stream_ = stream; }
+  bool streamCapturing() const override {
+    cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
+    return cudaStreamIsCapturing(stream_, &status) == cudaSuccess && status != cudaStreamCaptureStatusNone;
+  }
+  void abort() override;  // ncclCommAbort now, before the engine frees memory the operations use
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   bool exactReceiveSizes() const override { return true; }
@@ -36,7 +41,7 @@ class NcclTransport final : public Transport, public StreamBound {
   zcclResult_t exchangeSizes(int sendPeer, const uint64_t* send, size_t nsend, int recvPeer, uint64_t* recv,
                              size_t nrecv) override;
 
-  bool plainSupports(Coll, zcclDataType_t, zcclRedOp_t, size_t) const override { return true; }
+  bool plainSupports(Coll coll, zcclDataType_t dtype, zcclRedOp_t op, size_t count) const override;
   zcclResult_t plainAllReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype,
                               zcclRedOp_t op) override;
   zcclResult_t plainBroadcast(const void* send, void* recv, size_t count, zcclDataType_t dtype, int root) override;
@@ -55,6 +60,7 @@ class NcclTransport final : public Transport, public StreamBound {
     size_t bytes;
   };
   zcclResult_t flush();
+  zcclResult_t checkAsyncError();
 
   ncclComm_t comm_;
   int rank_, size_;
