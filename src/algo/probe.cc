@@ -30,8 +30,10 @@ zcclResult_t timedExchange(transport::Transport& t, int to, int from, std::vecto
                            std::vector<uint8_t>& in, size_t bytes, double* secs) {
   Request s, r;
   const auto start = Clock::now();
-  ZCCL_CHECK(t.irecv(from, transport::kTagProbe, in.data(), bytes, &r));
+  // The send first, as the algorithms post them: over Open MPI's TCP transport a receive posted
+  // first halves what a 1 Gbit/s link carries (docs/algorithms.md), and so would the figure.
   ZCCL_CHECK(t.isend(to, transport::kTagProbe, out.data(), bytes, &s));
+  ZCCL_CHECK(t.irecv(from, transport::kTagProbe, in.data(), bytes, &r));
   ZCCL_CHECK(t.wait(&s, nullptr));
   ZCCL_CHECK(t.wait(&r, nullptr));
   *secs = seconds(start, Clock::now());
