@@ -6,6 +6,7 @@
 
 #include "algo/algorithms.h"
 #include "algo/point_to_point.h"
+#include "api/call_check.h"
 #include "common/check.h"
 #include "common/dtype_size.h"
 #include "tune/policy.h"
@@ -149,7 +150,7 @@ zcclResult_t runAlgorithm(zcclComm* comm, const CallArgs& a, algo::Context& ctx)
   return zcclSuccess;
 }
 
-zcclResult_t runCollective(zcclComm* comm, const CallArgs& a) {
+zcclResult_t runCollective(zcclComm* comm, const CallArgs& a, int tag) {
   Transport& t = *comm->transport;
   const size_t eb = dtypeBytes(a.dtype);
   using Coll = Transport::Coll;
@@ -181,7 +182,7 @@ zcclResult_t runCollective(zcclComm* comm, const CallArgs& a) {
         break;
     }
   }
-  algo::Context ctx = makeContext(comm, a.dtype, d.compress, transport::kTagCollective);
+  algo::Context ctx = makeContext(comm, a.dtype, d.compress, tag);
   const zcclResult_t res = runAlgorithm(comm, a, ctx);
   account(comm, ctx);
   ZCCL_CHECK(res);
@@ -199,8 +200,7 @@ zcclResult_t runPointToPoint(const std::vector<std::pair<zcclComm*, CallArgs>>& 
     // A receiver on an exact-size transport (NCCL) cannot learn a frame's size in a group:
     // point-to-point travels uncompressed there.
     if (comm->transport->exactReceiveSizes()) d.compress = false;
-    contexts.push_back(
-        std::make_unique<algo::Context>(makeContext(comm, a.dtype, d.compress, transport::kTagPointToPoint)));
+    contexts.push_back(std::make_unique<algo::Context>(makeContext(comm, a.dtype, d.compress, beginCall(comm, a))));
     p2p.push_back(std::make_unique<algo::PointToPoint>(a.kind == Kind::kSend, a.send, a.recv, a.count, a.root, slot++));
   }
   for (size_t i = 0; i < p2p.size(); ++i) ZCCL_CHECK(p2p[i]->post(*contexts[i]));
@@ -211,14 +211,19 @@ zcclResult_t runPointToPoint(const std::vector<std::pair<zcclComm*, CallArgs>>& 
     if (res == zcclSuccess) res = reportDecode(*contexts[i], kindName(ops[i].second.kind));
     if (res != zcclSuccess && first == zcclSuccess) first = res;
   }
+  if (first != zcclSuccess) {
+    for (const auto& op : ops) endCall(op.first, first);
+  }
   return first;
 }
 
 zcclResult_t run(zcclComm* comm, const CallArgs& a) {
   bindStream(comm, a.stream);
   if (a.kind == Kind::kSend || a.kind == Kind::kRecv) return runPointToPoint({{comm, a}});
+  const int tag = beginCall(comm, a);  // call_check.h: envelope, ZCCL_CHECK_CALLS, clean-up
+  ZCCL_CHECK(checkCallIfAsked(comm, a));
   if (a.count == 0) return zcclSuccess;
-  return runCollective(comm, a);
+  return endCall(comm, runCollective(comm, a, tag));
 }
 
 struct GroupState {
@@ -231,6 +236,7 @@ thread_local GroupState tlsGroup;
 }  // namespace
 
 zcclResult_t submit(const CallArgs& args) {
+  CommPin pin(args.comm);  // an abort from another thread frees the communicator after this call
   zcclComm* comm = nullptr;
   const zcclResult_t v = validate(args, &comm);
   if (tlsGroup.depth > 0) {

@@ -24,4 +24,9 @@ ZCCL_PARAM(kAlgo, "ZCCL_ALGO", "direct", "direct|ring",
            "Algorithm of reduce-scatter, all-reduce and reduce.")
 ZCCL_PARAM(kMpiSpinUs, "ZCCL_MPI_SPIN_US", "50", "microseconds; -1 = spin without pause (MPI_Wait)",
            "How long a wait on the Open MPI transport polls before it yields the core between polls.")
+// Reliability (issue 11): docs/algorithms.md, "Error semantics".
+ZCCL_PARAM(kTimeout, "ZCCL_TIMEOUT", "0", "seconds; 0 = wait forever",
+           "A wait on a peer that makes no progress for this long fails with zcclRemoteError naming the peer.")
+ZCCL_PARAM(kCheckCalls, "ZCCL_CHECK_CALLS", "0", "0|1",
+           "1: every collective first exchanges its full signature with every rank (debugging).")
 // clang-format on
