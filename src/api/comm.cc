@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "common/check.h"
+#include "common/log.h"
 #include "common/params.h"
 
 namespace zccl::api {
@@ -24,6 +26,26 @@ std::map<const zcclComm*, std::unique_ptr<zcclComm>>& registry() {
 
 }  // namespace
 
+// A ZCCL_* value outside its documented range is malformed: docs/env.md promises one WARN and the
+// default, as for values that do not parse (a config field out of range stays an error).
+int64_t paramInRange(Param id, int64_t lo, int64_t hi) {
+  const int64_t v = paramInt(id);
+  if (v >= lo && v <= hi) return v;
+  const ParamSpec& spec = paramSpec(id);
+  static std::mutex mu;
+  static std::set<int> warned;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (warned.insert(static_cast<int>(id)).second) {
+      ZCCL_WARN("%s=\"%s\" is out of range (expected %s); using the default \"%s\"", spec.name, paramString(id).c_str(),
+                spec.values, spec.defaultValue);
+    }
+  }
+  int64_t def = 0;
+  parseScaledInt(spec.defaultValue, &def);
+  return def;
+}
+
 zcclResult_t resolveConfig(const zcclConfig_t* config, ResolvedConfig* out) {
   zcclConfig_t c = ZCCL_CONFIG_INITIALIZER;
   if (config != nullptr) {
@@ -40,11 +62,14 @@ zcclResult_t resolveConfig(const zcclConfig_t* config, ResolvedConfig* out) {
   }
   out->codecMode =
       c.codecMode != ZCCL_CONFIG_UNDEF_INT ? c.codecMode : paramChoice(Param::kCodecMode, {"stored", "window"});
-  const int64_t chunk = c.chunkBytes != ZCCL_CONFIG_UNDEF_INT ? c.chunkBytes : paramInt(Param::kChunkBytes);
-  const int64_t minBytes =
-      c.minCompressBytes != ZCCL_CONFIG_UNDEF_INT ? c.minCompressBytes : paramInt(Param::kMinCompressBytes);
+  const int64_t chunk =
+      c.chunkBytes != ZCCL_CONFIG_UNDEF_INT ? c.chunkBytes : paramInRange(Param::kChunkBytes, 1024, int64_t{1} << 30);
+  const int64_t minBytes = c.minCompressBytes != ZCCL_CONFIG_UNDEF_INT
+                               ? c.minCompressBytes
+                               : paramInRange(Param::kMinCompressBytes, 0, INT64_MAX);
   out->algorithm = c.algorithm != ZCCL_CONFIG_UNDEF_INT ? c.algorithm : paramChoice(Param::kAlgo, {"direct", "ring"});
-  out->checksum = c.checksum != ZCCL_CONFIG_UNDEF_INT ? c.checksum : (paramInt(Param::kVerify) != 0 ? 1 : 0);
+  out->checksum =
+      c.checksum != ZCCL_CONFIG_UNDEF_INT ? c.checksum : static_cast<int>(paramInRange(Param::kVerify, 0, 1));
   ZCCL_REQUIRE(out->compression >= ZCCL_COMPRESSION_OFF && out->compression <= ZCCL_COMPRESSION_AUTO,
                zcclInvalidArgument, "config: compression must be ZCCL_COMPRESSION_OFF, _ON or _AUTO, not %d",
                out->compression);
