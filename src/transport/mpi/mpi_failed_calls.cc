@@ -97,6 +97,9 @@ void MpiTransport::abandon() {
   }
   ops_.clear();
   unmatched_.clear();
+  // Aborted, or a peer is dead or hung: nobody will drain the sends (a dead peer's never read
+  // the buffers again), and the call must return now.
+  if (abortRequested() || asyncError() != zcclSuccess) return;
   if (watchedTag(lastCollectiveTag_) == 0) return;  // a point-to-point call, or no envelopes
   notifyPeers(decodeEnvelope(lastCollectiveTag_).seq, lastError());
   // The call's sends read the caller's buffers: they must finish before the call returns, and

@@ -66,7 +66,7 @@ MpiTransport::~MpiTransport() {
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (finalized || comm_ == MPI_COMM_NULL) return;  // MPI freed everything itself
-  if (!abortRequested()) quiesce();
+  if (!abortRequested() && asyncError() == zcclSuccess) quiesce();
   for (auto& [id, op] : ops_) {
     if (op.mpi == MPI_REQUEST_NULL) continue;
     MPI_Cancel(&op.mpi);
