@@ -83,6 +83,7 @@ void MpiTransport::abandon() {
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (finalized) return;
+  unmatched_.clear();  // first: the waits below must match nothing more
   for (auto& [id, op] : ops_) {
     if (op.mpi == MPI_REQUEST_NULL) continue;
     if (!op.recv) {

@@ -243,6 +243,9 @@ zcclResult_t MpiTransport::politeWait(MPI_Request* request, MPI_Status* status, 
       ZCCL_FAIL(zcclRemoteError, "rank %d: MPI reported an error on the link to rank %d: %s", rank_, peer, msg);
     }
     if (done) return zcclSuccess;
+    // Deferred receives are matched here too: a send completes only once its peer has matched
+    // it, and the peer may be waiting on a send of its own (a ring of grouped send/recv).
+    if ((polls & 15) == 0) matchArrived();
     if ((polls & 255) == 255) {
       ZCCL_CHECK(stalled(start, peer, recv, "receiving from"));
       if (callTag != 0) ZCCL_CHECK(callFailedElsewhere(callTag, !recv));
@@ -256,6 +259,7 @@ zcclResult_t MpiTransport::waitMatched(Op& op) {
   const auto start = Clock::now();
   for (unsigned polls = 0; !op.matched; ++polls) {
     if (matchNext(op.peer)) continue;
+    if ((polls & 15) == 0) matchArrived();
     if ((polls & 255) == 255) {
       ZCCL_CHECK(stalled(start, op.peer, true, "waiting for a message from"));
       if (watchedTag(op.tag) != 0) ZCCL_CHECK(callFailedElsewhere(op.tag, false));
@@ -287,17 +291,21 @@ zcclResult_t MpiTransport::wait(Request* req, size_t* bytes) {
   return zcclSuccess;
 }
 
+bool MpiTransport::matchArrived() {
+  bool any = false;
+  for (auto& [peer, queue] : unmatched_) {
+    while (!queue.empty() && matchNext(peer)) any = true;
+  }
+  return any;
+}
+
 // A probe that matches nothing ZipCCL waits on runs one pass of Open MPI's progress engine (ob1
 // matches arrived rendezvous headers and answers them, the TCP BTL reads and writes its sockets)
 // and returns; it receives nothing. Receives whose messages have arrived are matched.
 void MpiTransport::progress() {
   if (!orphans_.empty()) reapOrphans();
   if (ops_.empty()) return;
-  bool any = false;
-  for (auto& [peer, queue] : unmatched_) {
-    while (!queue.empty() && matchNext(peer)) any = true;
-  }
-  if (any) return;
+  if (matchArrived()) return;
   int flag = 0;
   MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm_, &flag, MPI_STATUS_IGNORE);
 }

@@ -97,6 +97,7 @@ class MpiTransport final : public Transport {
   zcclResult_t usable() const;
   static zcclResult_t mpiResult(int rc, const char* what);
   bool matchNext(int peer);
+  bool matchArrived();  // matchNext for every peer while it matches; true if any matched
   void discardMessage(int peer, int tag);
   void refuse(Op& op, const MPI_Status& status, int bytes);
   zcclResult_t waitMatched(Op& op);
