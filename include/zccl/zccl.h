@@ -106,10 +106,24 @@ zcclResult_t zcclCommInitRank(zcclComm_t* comm, int nranks, zcclUniqueId commId,
 zcclResult_t zcclCommInitRankConfig(zcclComm_t* comm, int nranks, zcclUniqueId commId, int rank, zcclConfig_t* config);
 
 /* Frees the communicator once its operations are complete. The handle is invalid afterwards:
- * any later call with it returns zcclInvalidUsage. */
+ * any later call with it returns zcclInvalidUsage (handles are never reused, even by
+ * communicators created later). */
 zcclResult_t zcclCommDestroy(zcclComm_t comm);
-/* Frees the communicator without waiting for pending operations. */
+/* Frees the communicator without waiting for pending operations (NCCL's semantics). Thread-safe
+ * against calls on the same communicator: it may be called from another thread while a call is
+ * blocked on it (a dead peer, a hung rank); that call returns zcclInvalidUsage within a few
+ * milliseconds, and the communicator is freed once it has (zcclCommAbort returns then). The
+ * handle is invalid from the moment zcclCommAbort is entered. Over MPI, aborting from another
+ * thread needs MPI initialised with at least MPI_THREAD_SERIALIZED. */
 zcclResult_t zcclCommAbort(zcclComm_t comm);
+
+/* [out] asyncError: host pointer; zcclSuccess, or the first failure of the communicator's links
+ * that calls could only report by failing: zcclRemoteError (a peer died or stopped answering:
+ * ZCCL_TIMEOUT expired, or MPI reported the link broken), zcclInvalidUsage (aborted). Host
+ * communicators complete every call before returning, so the call that failed already returned
+ * the same error; a communicator with an async error should be aborted (zcclCommAbort).
+ * Thread-safe: may be called while another thread is in a call on the communicator. */
+zcclResult_t zcclCommGetAsyncError(zcclComm_t comm, zcclResult_t* asyncError);
 
 /* [out] count / rank: host pointers. */
 zcclResult_t zcclCommCount(const zcclComm_t comm, int* count);

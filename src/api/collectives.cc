@@ -7,6 +7,7 @@
 
 #include "algo/execute.h"
 #include "algo/point_to_point.h"
+#include "api/call_check.h"
 #include "api/quantized_collectives.h"
 #include "common/check.h"
 #include "common/dtype_size.h"
@@ -119,7 +120,7 @@ tune::Choice choosePlan(zcclComm* comm, const tune::Query& q) {
   return ch;
 }
 
-zcclResult_t runCollective(zcclComm* comm, const CallArgs& a) {
+zcclResult_t runCollective(zcclComm* comm, const CallArgs& a, int tag) {
   Transport& t = *comm->transport;
   const auto coll = static_cast<algo::Collective>(a.kind);  // Kind begins with the collectives, in order
   const bool plainAvailable = t.plainSupports(static_cast<Transport::Coll>(a.kind), a.dtype, a.op, a.count);
@@ -135,7 +136,7 @@ zcclResult_t runCollective(zcclComm* comm, const CallArgs& a) {
     comm->stats.plainCalls++;
     return algo::runPlain(t, call);
   }
-  algo::Context ctx = makeContext(comm, a.dtype, ch.plan, transport::kTagCollective);
+  algo::Context ctx = makeContext(comm, a.dtype, ch.plan, tag);
   const zcclResult_t res =
       algo::runPlan(ctx, ch.plan, call, algo::Levels{comm->intraLevel.get(), comm->interLevel.get()});
   account(comm, ctx);
@@ -156,7 +157,7 @@ zcclResult_t runPointToPoint(const std::vector<std::pair<zcclComm*, CallArgs>>& 
     // point-to-point travels uncompressed there.
     if (comm->transport->exactReceiveSizes() || plan.algorithm == algo::Algorithm::kPlain) plan.compress = false;
     if (plan.chunkBytes == 0) plan.chunkBytes = size_t{1} << 20;
-    contexts.push_back(std::make_unique<algo::Context>(makeContext(comm, a.dtype, plan, transport::kTagPointToPoint)));
+    contexts.push_back(std::make_unique<algo::Context>(makeContext(comm, a.dtype, plan, beginCall(comm, a))));
     p2p.push_back(std::make_unique<algo::PointToPoint>(a.kind == Kind::kSend, a.send, a.recv, a.count, a.root, slot++));
   }
   for (size_t i = 0; i < p2p.size(); ++i) ZCCL_CHECK(p2p[i]->post(*contexts[i]));
@@ -167,15 +168,20 @@ zcclResult_t runPointToPoint(const std::vector<std::pair<zcclComm*, CallArgs>>& 
     if (res == zcclSuccess) res = reportDecode(*contexts[i], kindName(ops[i].second.kind));
     if (res != zcclSuccess && first == zcclSuccess) first = res;
   }
+  if (first != zcclSuccess) {
+    for (const auto& op : ops) endCall(op.first, first);
+  }
   return first;
 }
 
 zcclResult_t run(zcclComm* comm, const CallArgs& a) {
   bindStream(comm, a.stream);
   if (a.kind == Kind::kSend || a.kind == Kind::kRecv) return runPointToPoint({{comm, a}});
+  const int tag = beginCall(comm, a);  // call_check.h: envelope, ZCCL_CHECK_CALLS, clean-up
+  ZCCL_CHECK(checkCallIfAsked(comm, a));
   if (a.count == 0) return zcclSuccess;
-  if (takesQuantizedPath(comm, a)) return runQuantized(comm, a);  // opt-in 8-bit reductions
-  return runCollective(comm, a);
+  if (takesQuantizedPath(comm, a)) return endCall(comm, runQuantized(comm, a));  // opt-in 8-bit reductions
+  return endCall(comm, runCollective(comm, a, tag));
 }
 
 struct GroupState {
@@ -188,6 +194,7 @@ thread_local GroupState tlsGroup;
 }  // namespace
 
 zcclResult_t submit(const CallArgs& args) {
+  CommPin pin(args.comm);  // an abort from another thread frees the communicator after this call
   zcclComm* comm = nullptr;
   const zcclResult_t v = validate(args, &comm);
   if (tlsGroup.depth > 0) {

@@ -3,6 +3,7 @@
 // communicators that lets every API call refuse a destroyed or invalid handle without dereferencing it.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <set>
 
@@ -29,6 +30,11 @@ struct zcclComm {
   std::unique_ptr<zccl::transport::Transport> intraLevel, interLevel;
   std::set<uint64_t> loggedBuckets;  // decisions already logged (collective, dtype, size bucket)
   std::set<int> warnedFallbacks;     // collectives whose forced algorithm could not run, warned
+  // Reliability (docs/algorithms.md, "Error semantics"): collectives issued so far (the call
+  // sequence number in every message's envelope) and the API calls running on it now (an abort
+  // frees it only once they have returned).
+  uint64_t callSeq = 0;
+  std::atomic<int> inFlight{0};
 };
 
 namespace zccl::api {
@@ -40,11 +46,27 @@ namespace zccl::api {
 // table at INFO (subsystem TUNE) on rank 0.
 zcclResult_t initFabric(zcclComm* comm, bool hostMemory, bool probeByDefault);
 
-// Registers a new communicator (takes ownership) and returns its handle.
+// Registers a new communicator (takes ownership) and returns its handle. Handles are ids that are
+// never reused (not addresses): a destroyed communicator's handle stays invalid for good.
 zcclComm_t registerComm(std::unique_ptr<zcclComm> comm);
 // The communicator of a live handle, or nullptr.
 zcclComm* liveComm(const zcclComm* handle);
 // Unregisters and frees; false if the handle was not live.
 bool destroyComm(zcclComm_t handle);
+// zcclCommAbort: unregisters at once, makes the calls blocked on it return, frees it once they
+// have; false if the handle was not live.
+bool abortComm(zcclComm_t handle);
+
+// Keeps a live communicator from being freed by an abort while an API call runs on it.
+class CommPin {
+ public:
+  explicit CommPin(const zcclComm* handle);
+  ~CommPin();
+  CommPin(const CommPin&) = delete;
+  CommPin& operator=(const CommPin&) = delete;
+
+ private:
+  zcclComm* comm_ = nullptr;
+};
 
 }  // namespace zccl::api

@@ -15,7 +15,16 @@ extern "C" zcclResult_t zcclCommDestroy(zcclComm_t comm) {
 
 extern "C" zcclResult_t zcclCommAbort(zcclComm_t comm) {
   if (zcclComm* c = liveComm(comm)) c->transport->abort();
-  ZCCL_REQUIRE(zccl::api::destroyComm(comm), zcclInvalidUsage, "zcclCommAbort: invalid or destroyed communicator");
+  ZCCL_REQUIRE(zccl::api::abortComm(comm), zcclInvalidUsage, "zcclCommAbort: invalid or destroyed communicator");
+  return zcclSuccess;
+}
+
+extern "C" zcclResult_t zcclCommGetAsyncError(zcclComm_t comm, zcclResult_t* asyncError) {
+  zccl::api::CommPin pin(comm);
+  zcclComm* c = liveComm(comm);
+  ZCCL_REQUIRE(c != nullptr, zcclInvalidUsage, "zcclCommGetAsyncError: invalid or destroyed communicator");
+  ZCCL_REQUIRE(asyncError != nullptr, zcclInvalidArgument, "zcclCommGetAsyncError: asyncError is NULL");
+  *asyncError = c->transport->asyncError();
   return zcclSuccess;
 }
 

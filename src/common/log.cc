@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -84,10 +85,17 @@ void readSettings(LogState& s) {
   s.mask.store(parseSubsys(paramString(Param::kDebugSubsys)));
   std::string path = paramString(Param::kDebugFile);
   if (!path.empty()) {
-    FILE* f = std::fopen(expandPath(path).c_str(), "w");
+    // Appended to, never truncated: ranks that share one file (no %p) keep every line, each
+    // written whole (one write per line).
+    const std::string expanded = expandPath(path);
+    FILE* f = std::fopen(expanded.c_str(), "a");
     if (f != nullptr) {
       if (s.file != stderr) std::fclose(s.file);
       s.file = f;
+    } else {
+      std::fprintf(stderr,
+                   "ZCCL WARN ZCCL_DEBUG_FILE=\"%s\": cannot open %s for writing (%s); logging to standard error\n",
+                   path.c_str(), expanded.c_str(), std::strerror(errno));
     }
   }
   s.level.store(static_cast<int>(parseLevel(paramString(Param::kDebug))));

@@ -48,4 +48,9 @@ ZCCL_PARAM(kReduceRounding, "ZCCL_REDUCE_ROUNDING", "nearest", "nearest|stochast
            "Rounding of the 8-bit codes of 8-bit reductions; stochastic is seeded by ZCCL_REDUCE_SEED.")
 ZCCL_PARAM(kReduceSeed, "ZCCL_REDUCE_SEED", "0", "integer",
            "Seed of stochastic 8-bit rounding; all ranks must use the same.")
+// Reliability (issue 11): docs/algorithms.md, "Error semantics".
+ZCCL_PARAM(kTimeout, "ZCCL_TIMEOUT", "0", "seconds; 0 = wait forever",
+           "A wait on a peer that makes no progress for this long fails with zcclRemoteError naming the peer.")
+ZCCL_PARAM(kCheckCalls, "ZCCL_CHECK_CALLS", "0", "0|1",
+           "1: every collective first exchanges its full signature with every rank (debugging).")
 // clang-format on

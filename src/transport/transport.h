@@ -8,6 +8,7 @@
 //   transport/local  ranks as threads of one process, for fast unit tests
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -56,6 +57,20 @@ class Transport {
   // (MPI_Comm_split_type with MPI_COMM_TYPE_SHARED); the test transport can fake nodes.
   virtual zcclResult_t nodeKey(uint64_t* key);
 
+  // ---- failures (docs/algorithms.md, "Error semantics") ----
+  // Another thread may ask at any time (zcclCommAbort): waits then return zcclInvalidUsage soon.
+  void requestAbort() { abort_.store(true, std::memory_order_relaxed); }
+  bool abortRequested() const { return abort_.load(std::memory_order_relaxed); }
+  // The first timeout or link error seen (zcclCommGetAsyncError); zcclSuccess if none.
+  zcclResult_t asyncError() const { return static_cast<zcclResult_t>(asyncError_.load()); }
+  void noteAsyncError(zcclResult_t r) {
+    int none = zcclSuccess;
+    asyncError_.compare_exchange_strong(none, static_cast<int>(r));
+  }
+  // After a call failed: forgets its receives (completing those already landing, so nothing is
+  // written after the call returns) and lets its sends finish in the background.
+  virtual void abandon() {}
+
   // Completes every active request of `reqs` (sends: the sizes of receives are not returned).
   zcclResult_t waitAll(std::vector<Request>& reqs) {
     zcclResult_t first = zcclSuccess;
@@ -88,6 +103,8 @@ class Transport {
   virtual zcclResult_t plainAlltoAll(const void*, void*, size_t, zcclDataType_t) { return noPlain(); }
 
  private:
+  std::atomic<bool> abort_{false};
+  std::atomic<int> asyncError_{zcclSuccess};
   static zcclResult_t noPlain() { ZCCL_FAIL(zcclInternalError, "this transport has no plain collectives"); }
 };
 

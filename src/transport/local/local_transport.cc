@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "common/check.h"
+#include "transport/call_envelope.h"
 
 namespace zccl::transport {
 
@@ -11,7 +12,7 @@ void LocalWorld::post(int from, int to, int tag, const void* data, size_t bytes)
   std::vector<uint8_t> msg(static_cast<const uint8_t*>(data), static_cast<const uint8_t*>(data) + bytes);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (tamper_) tamper_(from, to, tag, msg);
+    if (tamper_) tamper_(from, to, tag & kChannelMask, msg);
     boxes_[{from, to, tag}].push_back(std::move(msg));
   }
   cv_.notify_all();

@@ -27,7 +27,8 @@ class LocalWorld {
   int size() const { return size_; }
   bool exactSizes() const { return exactSizes_; }
 
-  // Test hook: called on every message (sender, receiver, tag, bytes) before delivery.
+  // Test hook: called on every message (sender, receiver, channel = tag & kChannelMask, bytes)
+  // before delivery.
   void setTamper(std::function<void(int from, int to, int tag, std::vector<uint8_t>& bytes)> f) {
     std::lock_guard<std::mutex> lock(mu_);
     tamper_ = std::move(f);

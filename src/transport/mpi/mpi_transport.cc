@@ -1,36 +1,87 @@
+// Point-to-point over Open MPI with receives matched only to messages that fit (mpi_transport.h),
+// waits that honour ZCCL_TIMEOUT and zcclCommAbort, and the clean-up after a failed call.
 #include "transport/mpi/mpi_transport.h"
 
 #include <sched.h>
 
-#include <chrono>
 #include <climits>
 #include <cstring>
-#include <vector>
+#include <random>
 
 #include "common/check.h"
 #include "common/dtype_size.h"
 #include "common/host_reduce.h"
 #include "common/params.h"
-#include "transport/mpi/mpi_datatype.h"
+#include "transport/call_envelope.h"
 
 namespace zccl::transport {
-namespace {
 
-// avg is a sum followed by a division on every rank.
-MPI_Op nativeOp(zcclRedOp_t op) {
-  switch (op) {
-    case zcclProd:
-      return MPI_PROD;
-    case zcclMax:
-      return MPI_MAX;
-    case zcclMin:
-      return MPI_MIN;
-    default:
-      return MPI_SUM;
+MpiTransport::MpiTransport(MPI_Comm comm, std::string* why) {
+  int initialized = 0, finalized = 0;
+  MPI_Initialized(&initialized);
+  MPI_Finalized(&finalized);
+  if (!initialized || finalized) {
+    *why = finalized ? "MPI is finalized" : "MPI is not initialised";
+    return;
   }
+  if (comm == MPI_COMM_NULL) {
+    *why = "the MPI communicator is MPI_COMM_NULL";
+    return;
+  }
+  // The user's communicator returns errors (rather than aborting the job) while it is duplicated.
+  MPI_Errhandler userHandler;
+  const bool handlerKnown = MPI_Comm_get_errhandler(comm, &userHandler) == MPI_SUCCESS;
+  if (handlerKnown) MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
+  const int rc = MPI_Comm_dup(comm, &comm_);
+  if (handlerKnown) {
+    MPI_Comm_set_errhandler(comm, userHandler);
+    MPI_Errhandler_free(&userHandler);
+  }
+  if (rc != MPI_SUCCESS) {
+    comm_ = MPI_COMM_NULL;
+    *why = "MPI_Comm_dup failed";
+    return;
+  }
+  MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);  // errors come back as codes, never abort
+  spinUs_ = paramInt(Param::kMpiSpinUs);
+  timeoutSeconds_ = static_cast<double>(paramInt(Param::kTimeout));
+  if (timeoutSeconds_ < 0) timeoutSeconds_ = 0;
+  MPI_Comm_rank(comm_, &rank_);
+  MPI_Comm_size(comm_, &size_);
+  // An id of this communicator, the same on every rank: failure notices carry it, so that one
+  // sent just before a communicator was freed cannot fail a call of the next one (Open MPI reuses
+  // the freed context id).
+  if (rank_ == 0) {
+    std::random_device rd;
+    commId_ =
+        (static_cast<uint64_t>(rd()) << 32 | rd()) ^ static_cast<uint64_t>(Clock::now().time_since_epoch().count());
+  }
+  MPI_Bcast(&commId_, 1, MPI_UINT64_T, 0, comm_);
+  int* tagUb = nullptr;
+  int found = 0;
+  MPI_Comm_get_attr(comm_, MPI_TAG_UB, &tagUb, &found);
+  // An MPI whose tags hold fewer than 31 bits carries the channel only (no call check).
+  tagMask_ = found && tagUb != nullptr && *tagUb >= kFullTagMask ? kFullTagMask : kChannelMask;
 }
 
-zcclResult_t mpiResult(int rc, const char* what) {
+MpiTransport::~MpiTransport() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (finalized || comm_ == MPI_COMM_NULL) return;  // MPI freed everything itself
+  if (!abortRequested() && asyncError() == zcclSuccess) quiesce();
+  for (auto& [id, op] : ops_) {
+    if (op.mpi == MPI_REQUEST_NULL) continue;
+    MPI_Cancel(&op.mpi);
+    MPI_Request_free(&op.mpi);
+  }
+  for (Orphan& o : orphans_) {
+    MPI_Cancel(&o.request);
+    MPI_Request_free(&o.request);
+  }
+  MPI_Comm_free(&comm_);
+}
+
+zcclResult_t MpiTransport::mpiResult(int rc, const char* what) {
   if (rc == MPI_SUCCESS) return zcclSuccess;
   char msg[MPI_MAX_ERROR_STRING];
   int len = 0;
@@ -38,94 +89,225 @@ zcclResult_t mpiResult(int rc, const char* what) {
   ZCCL_FAIL(zcclSystemError, "MPI: %s failed: %s", what, msg);
 }
 
-// In-place buffer argument as MPI spells it.
-const void* inPlace(const void* send, const void* recv) { return send == recv ? MPI_IN_PLACE : send; }
-
-// avg on top of a sum: divide each element by the rank count (truncating for integers).
-void divideForAvg(void* data, size_t count, zcclDataType_t dtype, int ranks) {
-  ReduceAccumulator acc(dtype, zcclAvg, count);
-  acc.add(data);
-  acc.finish(ranks, data);
-}
-
-}  // namespace
-
-MpiTransport::MpiTransport(MPI_Comm comm) {
-  int initialized = 0;
-  MPI_Initialized(&initialized);
-  if (!initialized || MPI_Comm_dup(comm, &comm_) != MPI_SUCCESS) {
-    comm_ = MPI_COMM_NULL;
-    return;
-  }
-  MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);  // errors come back as codes, never abort
-  spinUs_ = paramInt(Param::kMpiSpinUs);
-  MPI_Comm_rank(comm_, &rank_);
-  MPI_Comm_size(comm_, &size_);
-}
-
-MpiTransport::~MpiTransport() {
-  for (auto& [id, req] : requests_) {
-    MPI_Cancel(&req);
-    MPI_Request_free(&req);
-  }
+zcclResult_t MpiTransport::usable() const {
   int finalized = 0;
   MPI_Finalized(&finalized);
-  if (comm_ != MPI_COMM_NULL && !finalized) MPI_Comm_free(&comm_);
+  ZCCL_REQUIRE(!finalized, zcclInvalidUsage, "MPI transport: called after MPI_Finalize");
+  ZCCL_REQUIRE(!abortRequested(), zcclInvalidUsage, "MPI transport: the communicator was aborted");
+  return zcclSuccess;
 }
 
 zcclResult_t MpiTransport::isend(int peer, int tag, const void* data, size_t bytes, Request* req) {
+  ZCCL_CHECK(usable());
   ZCCL_REQUIRE(bytes <= INT_MAX, zcclInternalError, "MPI transport: message of %zu bytes", bytes);
-  MPI_Request r;
-  ZCCL_CHECK(mpiResult(MPI_Isend(data, static_cast<int>(bytes), MPI_BYTE, peer, tag, comm_, &r), "MPI_Isend"));
+  Op op;
+  op.peer = peer;
+  op.tag = tag & tagMask_;
+  if ((tag & kChannelMask) == kTagCollective) lastCollectiveTag_ = op.tag;
+  ZCCL_CHECK(mpiResult(MPI_Isend(data, static_cast<int>(bytes), MPI_BYTE, peer, op.tag, comm_, &op.mpi), "MPI_Isend"));
   req->id = nextId_++;
-  requests_[req->id] = r;
+  ops_.emplace(req->id, std::move(op));
   return zcclSuccess;
 }
 
 zcclResult_t MpiTransport::irecv(int peer, int tag, void* data, size_t capacity, Request* req) {
+  ZCCL_CHECK(usable());
   ZCCL_REQUIRE(capacity <= INT_MAX, zcclInternalError, "MPI transport: receive of %zu bytes", capacity);
-  MPI_Request r;
-  ZCCL_CHECK(mpiResult(MPI_Irecv(data, static_cast<int>(capacity), MPI_BYTE, peer, tag, comm_, &r), "MPI_Irecv"));
+  Op op;
+  op.recv = true;
+  op.peer = peer;
+  op.tag = tag & tagMask_;
+  op.data = data;
+  op.capacity = capacity;
+  if ((tag & kChannelMask) == kTagCollective) lastCollectiveTag_ = op.tag;
   req->id = nextId_++;
-  requests_[req->id] = r;
+  ops_.emplace(req->id, std::move(op));
+  unmatched_[peer].push_back(req->id);
+  matchNext(peer);  // the message may be here already
   return zcclSuccess;
 }
 
-int MpiTransport::politeWait(MPI_Request* request, MPI_Status* status) const {
-  if (spinUs_ < 0) return MPI_Wait(request, status);
-  const auto start = std::chrono::steady_clock::now();
-  const auto spin = std::chrono::microseconds(spinUs_);
+// Receives a message nobody will use (a leftover of a failed call) and drops it.
+void MpiTransport::discardMessage(int peer, int tag) {
+  MPI_Message msg;
+  MPI_Status status;
+  int flag = 0, n = 0;
+  if (MPI_Improbe(peer, tag, comm_, &flag, &msg, &status) != MPI_SUCCESS || !flag) return;
+  MPI_Get_count(&status, MPI_BYTE, &n);
+  std::vector<uint8_t> sink(static_cast<size_t>(n > 0 ? n : 1));
+  MPI_Mrecv(sink.data(), n, MPI_BYTE, &msg, MPI_STATUS_IGNORE);
+}
+
+// Matches the oldest unmatched receive from `peer` to the next message from it, if one has
+// arrived (refusing it if it belongs to another call or is too large); true if it did.
+bool MpiTransport::matchNext(int peer) {
+  auto q = unmatched_.find(peer);
+  if (q == unmatched_.end() || q->second.empty()) return false;
+  const int64_t id = q->second.front();
+  Op& op = ops_.at(id);
+  MPI_Status status;
   for (;;) {
+    int flag = 0;
+    if (MPI_Iprobe(peer, MPI_ANY_TAG, comm_, &flag, &status) != MPI_SUCCESS) {
+      op.error = zcclRemoteError;
+      op.why = "MPI_Iprobe failed on the link to rank " + std::to_string(peer);
+      break;
+    }
+    if (!flag) return false;
+    if (status.MPI_TAG == op.tag) {
+      int n = 0;
+      MPI_Get_count(&status, MPI_BYTE, &n);
+      if (static_cast<size_t>(n) > op.capacity) {
+        refuse(op, status, n);
+        discardMessage(peer, status.MPI_TAG);
+        break;
+      }
+      MPI_Message msg;
+      MPI_Improbe(peer, op.tag, comm_, &flag, &msg, &status);  // the message Iprobe saw
+      if (MPI_Imrecv(op.data, n, MPI_BYTE, &msg, &op.mpi) != MPI_SUCCESS) {
+        op.error = zcclRemoteError;
+        op.why = "MPI_Imrecv failed on the link to rank " + std::to_string(peer);
+      }
+      op.bytes = static_cast<size_t>(n);
+      break;
+    }
+    const Envelope got = decodeEnvelope(status.MPI_TAG), want = decodeEnvelope(op.tag);
+    if (isFailureNotice(got)) {  // a peer failed a call: this one (fail too) or an earlier one
+      if (want.channel == kTagCollective && got.seq == want.seq) {
+        op.why = receiveNotice(peer, status.MPI_TAG);
+        if (op.why.empty()) continue;  // another communicator's
+        op.error = zcclInvalidUsage;
+        break;
+      }
+      discardMessage(peer, status.MPI_TAG);
+      continue;
+    }
+    if (isStaleLeftover(got, want)) {
+      discardMessage(peer, status.MPI_TAG);
+      continue;
+    }
+    refuse(op, status, 0);
+    // A point-to-point message of another shape is consumed (its pair failed); a collective
+    // message of another call is left to that call (a later call discards it as a leftover).
+    if (got.channel == kTagPointToPoint && want.channel == kTagPointToPoint) discardMessage(peer, status.MPI_TAG);
+    break;
+  }
+  op.matched = true;
+  q->second.pop_front();
+  return true;
+}
+
+void MpiTransport::refuse(Op& op, const MPI_Status& status, int bytes) {
+  op.error = zcclInvalidUsage;
+  const std::string mine = describeEnvelope(op.tag), theirs = describeEnvelope(status.MPI_TAG);
+  char buf[512];
+  if (status.MPI_TAG == op.tag) {
+    std::snprintf(buf, sizeof(buf),
+                  "rank %d received a %d-byte message from rank %d where its call %s expects at most %zu bytes "
+                  "(ranks disagree on the count or dtype, or on ZCCL_CHUNK_BYTES); it was dropped, nothing written",
+                  rank_, bytes, status.MPI_SOURCE, mine.c_str(), op.capacity);
+  } else {
+    std::snprintf(buf, sizeof(buf),
+                  "mismatched calls: rank %d is in %s but rank %d sent a message of %s (kind, count, dtype, op or root "
+                  "differ between the ranks)",
+                  rank_, mine.c_str(), status.MPI_SOURCE, theirs.c_str());
+  }
+  op.why = buf;
+}
+
+zcclResult_t MpiTransport::stalled(Clock::time_point since, int peer, bool recv, const char* stage) {
+  if (abortRequested()) {
+    noteAsyncError(zcclInvalidUsage);
+    ZCCL_FAIL(zcclInvalidUsage, "MPI transport: the communicator was aborted while rank %d waited on rank %d", rank_,
+              peer);
+  }
+  if (timeoutSeconds_ > 0 && std::chrono::duration<double>(Clock::now() - since).count() >= timeoutSeconds_) {
+    noteAsyncError(zcclRemoteError);
+    ZCCL_FAIL(zcclRemoteError,
+              "rank %d: no progress %s rank %d for %.0f s (ZCCL_TIMEOUT): the peer is dead, hung, "
+              "or not in the same call",
+              rank_, recv ? stage : "sending to", peer, timeoutSeconds_);
+  }
+  return zcclSuccess;
+}
+
+zcclResult_t MpiTransport::politeWait(MPI_Request* request, MPI_Status* status, int peer, bool recv, int callTag) {
+  const auto start = Clock::now();
+  const auto spin = std::chrono::microseconds(spinUs_);
+  for (unsigned polls = 0;; ++polls) {
     int done = 0;
     const int rc = MPI_Test(request, &done, status);
-    if (rc != MPI_SUCCESS || done) return rc;
-    if (std::chrono::steady_clock::now() - start >= spin) sched_yield();
+    if (rc != MPI_SUCCESS) {
+      char msg[MPI_MAX_ERROR_STRING];
+      int len = 0;
+      MPI_Error_string(rc, msg, &len);
+      noteAsyncError(zcclRemoteError);
+      ZCCL_FAIL(zcclRemoteError, "rank %d: MPI reported an error on the link to rank %d: %s", rank_, peer, msg);
+    }
+    if (done) return zcclSuccess;
+    // Deferred receives are matched here too: a send completes only once its peer has matched
+    // it, and the peer may be waiting on a send of its own (a ring of grouped send/recv).
+    if ((polls & 15) == 0) matchArrived();
+    if ((polls & 255) == 255) {
+      ZCCL_CHECK(stalled(start, peer, recv, "receiving from"));
+      if (callTag != 0) ZCCL_CHECK(callFailedElsewhere(callTag, !recv));
+    }
+    if (spinUs_ >= 0 && Clock::now() - start >= spin) sched_yield();
   }
+}
+
+// Waits until receive `id` has a message (matching the receives posted before it first).
+zcclResult_t MpiTransport::waitMatched(Op& op) {
+  const auto start = Clock::now();
+  for (unsigned polls = 0; !op.matched; ++polls) {
+    if (matchNext(op.peer)) continue;
+    if ((polls & 15) == 0) matchArrived();
+    if ((polls & 255) == 255) {
+      ZCCL_CHECK(stalled(start, op.peer, true, "waiting for a message from"));
+      if (watchedTag(op.tag) != 0) ZCCL_CHECK(callFailedElsewhere(op.tag, false));
+    }
+    if (spinUs_ >= 0 && polls > 64) sched_yield();
+  }
+  return zcclSuccess;
 }
 
 zcclResult_t MpiTransport::wait(Request* req, size_t* bytes) {
   if (bytes != nullptr) *bytes = 0;
   if (!req->active()) return zcclSuccess;
-  auto it = requests_.find(req->id);
-  ZCCL_REQUIRE(it != requests_.end(), zcclInternalError, "MPI transport: unknown request");
-  MPI_Status status;
-  const int rc = politeWait(&it->second, &status);
-  requests_.erase(it);
-  req->id = -1;
-  ZCCL_CHECK(mpiResult(rc, "MPI_Wait"));
-  if (bytes != nullptr) {
-    int n = 0;
-    MPI_Get_count(&status, MPI_BYTE, &n);
-    *bytes = static_cast<size_t>(n);
+  auto it = ops_.find(req->id);
+  ZCCL_REQUIRE(it != ops_.end(), zcclInternalError, "MPI transport: unknown request");
+  Op& op = it->second;
+  zcclResult_t res = op.recv ? waitMatched(op) : zcclSuccess;
+  if (res == zcclSuccess && op.error != zcclSuccess) {
+    res = op.error;
+    setLastError("%s", op.why.c_str());
   }
+  if (res == zcclSuccess && op.mpi != MPI_REQUEST_NULL) {
+    MPI_Status status;
+    res = politeWait(&op.mpi, &status, op.peer, op.recv, watchedTag(op.tag));
+  }
+  if (res != zcclSuccess) return res;  // the request stays for abandon()
+  if (bytes != nullptr) *bytes = op.bytes;
+  ops_.erase(it);
+  req->id = -1;
   return zcclSuccess;
+}
+
+bool MpiTransport::matchArrived() {
+  bool any = false;
+  for (auto& [peer, queue] : unmatched_) {
+    while (!queue.empty() && matchNext(peer)) any = true;
+  }
+  return any;
 }
 
 // A probe that matches nothing ZipCCL waits on runs one pass of Open MPI's progress engine (ob1
 // matches arrived rendezvous headers and answers them, the TCP BTL reads and writes its sockets)
-// and returns; it receives nothing.
+// and returns; it receives nothing. Receives whose messages have arrived are matched.
 void MpiTransport::progress() {
-  if (requests_.empty()) return;
+  if (!orphans_.empty()) reapOrphans();
+  if (ops_.empty()) return;
+  if (matchArrived()) return;
   int flag = 0;
   MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm_, &flag, MPI_STATUS_IGNORE);
 }
@@ -146,74 +328,11 @@ zcclResult_t MpiTransport::nodeKey(uint64_t* key) {
 
 zcclResult_t MpiTransport::exchangeSizes(int sendPeer, const uint64_t* send, size_t nsend, int recvPeer, uint64_t* recv,
                                          size_t nrecv) {
+  ZCCL_CHECK(usable());
   return mpiResult(MPI_Sendrecv(send, static_cast<int>(nsend), MPI_UINT64_T, sendPeer < 0 ? MPI_PROC_NULL : sendPeer,
                                 kTagSizes, recv, static_cast<int>(nrecv), MPI_UINT64_T,
                                 recvPeer < 0 ? MPI_PROC_NULL : recvPeer, kTagSizes, comm_, MPI_STATUS_IGNORE),
                    "MPI_Sendrecv");
-}
-
-// Every op: MPI has all five (zcclAvg through a sum and a division).
-bool MpiTransport::plainSupports(Coll coll, zcclDataType_t dtype, zcclRedOp_t, size_t count) const {
-  const size_t bytes = count * dtypeBytes(dtype);
-  const bool reduction = coll == Coll::kAllReduce || coll == Coll::kReduce || coll == Coll::kReduceScatter;
-  if (reduction) return mpiNativeType(dtype) != MPI_DATATYPE_NULL && count <= INT_MAX;
-  // Byte-moving collectives: counts in bytes, per rank block for all-gather and all-to-all.
-  return bytes <= INT_MAX && bytes * static_cast<size_t>(size_) <= (size_t{1} << 62);
-}
-
-zcclResult_t MpiTransport::plainAllReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype,
-                                          zcclRedOp_t op) {
-  ZCCL_CHECK(mpiResult(
-      MPI_Allreduce(inPlace(send, recv), recv, static_cast<int>(count), mpiNativeType(dtype), nativeOp(op), comm_),
-      "MPI_Allreduce"));
-  if (op == zcclAvg) divideForAvg(recv, count, dtype, size_);
-  return zcclSuccess;
-}
-
-zcclResult_t MpiTransport::plainBroadcast(const void* send, void* recv, size_t count, zcclDataType_t dtype, int root) {
-  const size_t bytes = count * dtypeBytes(dtype);
-  if (rank_ == root && send != recv) std::memcpy(recv, send, bytes);
-  return mpiResult(MPI_Bcast(recv, static_cast<int>(bytes), MPI_BYTE, root, comm_), "MPI_Bcast");
-}
-
-zcclResult_t MpiTransport::plainReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype, zcclRedOp_t op,
-                                       int root) {
-  const void* s = rank_ == root ? inPlace(send, recv) : send;
-  ZCCL_CHECK(mpiResult(MPI_Reduce(s, recv, static_cast<int>(count), mpiNativeType(dtype), nativeOp(op), root, comm_),
-                       "MPI_Reduce"));
-  if (op == zcclAvg && rank_ == root) divideForAvg(recv, count, dtype, size_);
-  return zcclSuccess;
-}
-
-zcclResult_t MpiTransport::plainAllGather(const void* send, void* recv, size_t count, zcclDataType_t dtype) {
-  const int bytes = static_cast<int>(count * dtypeBytes(dtype));
-  const void* s = send == static_cast<const uint8_t*>(recv) + static_cast<size_t>(rank_) * bytes ? MPI_IN_PLACE : send;
-  return mpiResult(MPI_Allgather(s, bytes, MPI_BYTE, recv, bytes, MPI_BYTE, comm_), "MPI_Allgather");
-}
-
-zcclResult_t MpiTransport::plainReduceScatter(const void* send, void* recv, size_t count, zcclDataType_t dtype,
-                                              zcclRedOp_t op) {
-  const size_t bytes = count * dtypeBytes(dtype);
-  // In place (recv == send + rank * count): MPI wants MPI_IN_PLACE with the data in recv's buffer
-  // holding all blocks, i.e. send itself; results land in block 0 of it, so copy them over.
-  const bool inPlaceCall = static_cast<const uint8_t*>(send) + static_cast<size_t>(rank_) * bytes == recv;
-  std::vector<uint8_t> tmp;
-  void* out = recv;
-  if (inPlaceCall) {
-    tmp.resize(bytes);
-    out = tmp.data();
-  }
-  ZCCL_CHECK(
-      mpiResult(MPI_Reduce_scatter_block(send, out, static_cast<int>(count), mpiNativeType(dtype), nativeOp(op), comm_),
-                "MPI_Reduce_scatter_block"));
-  if (inPlaceCall && bytes != 0) std::memcpy(recv, tmp.data(), bytes);
-  if (op == zcclAvg) divideForAvg(recv, count, dtype, size_);
-  return zcclSuccess;
-}
-
-zcclResult_t MpiTransport::plainAlltoAll(const void* send, void* recv, size_t count, zcclDataType_t dtype) {
-  const int bytes = static_cast<int>(count * dtypeBytes(dtype));
-  return mpiResult(MPI_Alltoall(send, bytes, MPI_BYTE, recv, bytes, MPI_BYTE, comm_), "MPI_Alltoall");
 }
 
 }  // namespace zccl::transport

@@ -1,23 +1,41 @@
-// Open MPI on host memory: point-to-point as MPI_Isend / MPI_Irecv of bytes on a communicator
-// duplicated from the user's (ZipCCL's traffic never matches the application's messages), and
-// MPI's own collectives for the plain path where MPI has the type (no fp16, bf16 or fp8
-// reductions) and the count fits an int. Every MPI call is made from the calling thread
-// (MPI_THREAD_SINGLE suffices). Waits poll MPI_Test for ZCCL_MPI_SPIN_US, then yield the core
+// Open MPI on host memory: point-to-point as MPI_Isend and matched receives of bytes on a
+// communicator duplicated from the user's (ZipCCL's traffic never matches the application's
+// messages), and MPI's own collectives for the plain path where MPI has the type (no fp16, bf16
+// or fp8 reductions, and float max/min stay ZipCCL's) and the count fits an int. Every MPI call
+// is made from the calling thread (MPI_THREAD_SINGLE suffices; zcclCommAbort from another thread
+// needs MPI_THREAD_SERIALIZED). Waits poll MPI_Test for ZCCL_MPI_SPIN_US, then yield the core
 // between polls, so a rank waiting on a slow link leaves it to the codec (docs/env.md).
+//
+// No peer can write past a receive buffer, whatever it sends: Open MPI 4.1 (vader single-copy,
+// TCP rendezvous) copies a whole oversized message past a smaller posted receive before it
+// reports MPI_ERR_TRUNCATE. So a receive is not posted to MPI until its message has arrived:
+// MPI_Iprobe shows the next message from the peer (the earliest: MPI does not reorder one sender's
+// messages), and only a message of the expected call (its tag, call_envelope.h) and of at most the
+// receive's capacity is matched (MPI_Improbe) and received in place (MPI_Imrecv). A message of
+// another call is left to the call it belongs to (a leftover of an earlier failed call is
+// discarded); an oversized one is received into a buffer of its own size and dropped. Both fail
+// the receive with zcclInvalidUsage naming the peer and both calls or both sizes. Receives from
+// one peer match in the order they were posted, as MPI's own receives would.
 #pragma once
 
 #include <mpi.h>
 
+#include <chrono>
+#include <deque>
 #include <map>
+#include <memory>
+#include <string>
+#include <vector>
 
+#include "transport/call_envelope.h"
 #include "transport/transport.h"
 
 namespace zccl::transport {
 
 class MpiTransport final : public Transport {
  public:
-  // Duplicates `comm` (collective over it). Check ok() afterwards.
-  explicit MpiTransport(MPI_Comm comm);
+  // Duplicates `comm` (collective over it). Check ok() afterwards; *why says what failed.
+  MpiTransport(MPI_Comm comm, std::string* why);
   ~MpiTransport() override;
   bool ok() const { return comm_ != MPI_COMM_NULL; }
 
@@ -30,6 +48,7 @@ class MpiTransport final : public Transport {
   zcclResult_t wait(Request* req, size_t* bytes) override;
   void progress() override;
   zcclResult_t nodeKey(uint64_t* key) override;
+  void abandon() override;
   zcclResult_t exchangeSizes(int sendPeer, const uint64_t* send, size_t nsend, int recvPeer, uint64_t* recv,
                              size_t nrecv) override;
 
@@ -45,13 +64,60 @@ class MpiTransport final : public Transport {
   zcclResult_t plainAlltoAll(const void* send, void* recv, size_t count, zcclDataType_t dtype) override;
 
  private:
+  // A send, or a receive (matched to a message or still waiting for one).
+  struct Op {
+    bool recv = false;
+    int peer = 0, tag = 0;
+    void* data = nullptr;
+    size_t capacity = 0;
+    bool matched = false;  // receives: a message was taken for it (or refused)
+    MPI_Request mpi = MPI_REQUEST_NULL;
+    size_t bytes = 0;
+    zcclResult_t error = zcclSuccess;  // a refused message
+    std::string why;
+  };
+  using Clock = std::chrono::steady_clock;
+
   MPI_Comm comm_ = MPI_COMM_NULL;
   int rank_ = 0, size_ = 0;
+  int tagMask_ = kFullTagMask;  // all 31 bits of the envelope when MPI_TAG_UB allows
   int64_t nextId_ = 0;
-  int64_t spinUs_ = 50;  // ZCCL_MPI_SPIN_US, read at construction
-  std::map<int64_t, MPI_Request> requests_;
+  int64_t spinUs_ = 50;        // ZCCL_MPI_SPIN_US, read at construction
+  double timeoutSeconds_ = 0;  // ZCCL_TIMEOUT; 0: wait forever
+  uint64_t commId_ = 0;        // the same on every rank (failure notices carry it)
+  int lastCollectiveTag_ = 0;  // of the latest call: abandon() drains its leftovers
+  std::map<int64_t, Op> ops_;
+  std::map<int, std::deque<int64_t>> unmatched_;  // per peer, receives in post order
+  struct Orphan {
+    MPI_Request request;
+    std::unique_ptr<std::string> buffer;  // a failure notice's text (nullptr: the caller's data)
+  };
+  std::vector<Orphan> orphans_;  // sends of failed calls and notices, finishing in background
 
-  int politeWait(MPI_Request* request, MPI_Status* status) const;
+  static constexpr int kFullTagMask = 0x7FFFFFFF;
+  zcclResult_t usable() const;
+  static zcclResult_t mpiResult(int rc, const char* what);
+  bool matchNext(int peer);
+  bool matchArrived();  // matchNext for every peer while it matches; true if any matched
+  void discardMessage(int peer, int tag);
+  void refuse(Op& op, const MPI_Status& status, int bytes);
+  zcclResult_t waitMatched(Op& op);
+  // callTag: a collective's tag (watches for peers' failure notices and, for sends, messages of
+  // the same call with another signature), else 0.
+  zcclResult_t politeWait(MPI_Request* request, MPI_Status* status, int peer, bool recv, int callTag);
+  // mpi_failed_calls.cc
+  int watchedTag(int tag) const;  // tag if it is a collective's with a full envelope, else 0
+  zcclResult_t callFailedElsewhere(int callTag, bool sending);
+  std::string receiveNotice(int peer, int tag);
+  void notifyPeers(int seq, const char* why);
+  size_t pendingDataSends() const;
+  void quiesce();
+  void discardLeftovers(const Envelope& current);
+  // How long a failed call waits for its sends to be discarded by the peers before it returns
+  // (their buffers must not be read after that: docs/algorithms.md, "Error semantics").
+  static constexpr int kAbandonSeconds = 10;
+  zcclResult_t stalled(Clock::time_point since, int peer, bool recv, const char* stage);
+  void reapOrphans();
 };
 
 }  // namespace zccl::transport
