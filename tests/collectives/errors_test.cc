@@ -218,53 +218,48 @@ void checkDamage(const CollectiveCase& cc, bool exactSizes) {
   expectDamageContained(expected, got, damaged, cc.gapRank, sentinel, cc.damageTo);
 }
 
+// An all-reduce of 4 blocks that checks it ran the plan it was meant to test.
+std::function<zcclResult_t(const uint16_t*, uint16_t*, size_t, zcclComm_t)> allReduceExpectingPlan(const char* plan) {
+  return [plan](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
+    const zcclResult_t r = zcclAllReduce(s, d, 4 * n, zcclBfloat16, zcclSum, c, nullptr);
+    zcclCommStats_t st{};
+    zcclCommGetStats(c, &st);
+    EXPECT_EQ(std::string(st.lastPlan).rfind(plan, 0), 0u) << st.lastPlan;
+    return r;
+  };
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Collectives, DamageInEveryCollective,
-    ::testing::Values(CollectiveCase{"AllGather", ZCCL_ALGO_DIRECT, 4, 1,
-                                     [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
-                                       return zcclAllGather(s, d, n, zcclBfloat16, c, nullptr);
-                                     }},
-                      CollectiveCase{"AlltoAll", ZCCL_ALGO_DIRECT, 4, 1,
-                                     [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
-                                       return zcclAlltoAll(s, d, n, zcclBfloat16, c, nullptr);
-                                     }},
-                      CollectiveCase{"ReduceScatterDirect", ZCCL_ALGO_DIRECT, 1, 1,
-                                     [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
-                                       return zcclReduceScatter(s, d, n, zcclBfloat16, zcclSum, c, nullptr);
-                                     }},
-                      CollectiveCase{"ReduceScatterRing", ZCCL_ALGO_RING, 1, 3,
-                                     [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
-                                       return zcclReduceScatter(s, d, n, zcclBfloat16, zcclSum, c, nullptr);
-                                     }},
-                      CollectiveCase{"AllReduce", ZCCL_ALGO_DIRECT, 4, 1,
-                                     [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
-                                       return zcclAllReduce(s, d, 4 * n, zcclBfloat16, zcclSum, c, nullptr);
-                                     }},
-                      CollectiveCase{"ReduceToRank2", ZCCL_ALGO_DIRECT, 4, 2,
-                                     [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
-                                       return zcclReduce(s, d, 4 * n, zcclBfloat16, zcclSum, 2, c, nullptr);
-                                     }},
-                      CollectiveCase{"AllReduceDoubling", ZCCL_ALGO_DOUBLING, 4, 3,
-                                     [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
-                                       zcclCommStats_t st{};
-                                       const zcclResult_t r =
-                                           zcclAllReduce(s, d, 4 * n, zcclBfloat16, zcclSum, c, nullptr);
-                                       zcclCommGetStats(c, &st);
-                                       EXPECT_EQ(std::string(st.lastPlan).rfind("doubling/on/", 0), 0u) << st.lastPlan;
-                                       return r;
-                                     }},
-                      // 2 nodes of 2: rank 0's message to rank 2 crosses nodes (compressed); the gap
-                      // reaches rank 3 through rank 2's node all-gather.
-                      CollectiveCase{"AllReduceHierarchical", ZCCL_ALGO_HIER, 4, 3,
-                                     [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
-                                       zcclCommStats_t st{};
-                                       const zcclResult_t r =
-                                           zcclAllReduce(s, d, 4 * n, zcclBfloat16, zcclSum, c, nullptr);
-                                       zcclCommGetStats(c, &st);
-                                       EXPECT_EQ(std::string(st.lastPlan).rfind("hier/on/", 0), 0u) << st.lastPlan;
-                                       return r;
-                                     },
-                                     2, 2}),
+    ::testing::Values(
+        CollectiveCase{"AllGather", ZCCL_ALGO_DIRECT, 4, 1,
+                       [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
+                         return zcclAllGather(s, d, n, zcclBfloat16, c, nullptr);
+                       }},
+        CollectiveCase{"AlltoAll", ZCCL_ALGO_DIRECT, 4, 1,
+                       [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
+                         return zcclAlltoAll(s, d, n, zcclBfloat16, c, nullptr);
+                       }},
+        CollectiveCase{"ReduceScatterDirect", ZCCL_ALGO_DIRECT, 1, 1,
+                       [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
+                         return zcclReduceScatter(s, d, n, zcclBfloat16, zcclSum, c, nullptr);
+                       }},
+        CollectiveCase{"ReduceScatterRing", ZCCL_ALGO_RING, 1, 3,
+                       [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
+                         return zcclReduceScatter(s, d, n, zcclBfloat16, zcclSum, c, nullptr);
+                       }},
+        CollectiveCase{"AllReduce", ZCCL_ALGO_DIRECT, 4, 1,
+                       [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
+                         return zcclAllReduce(s, d, 4 * n, zcclBfloat16, zcclSum, c, nullptr);
+                       }},
+        CollectiveCase{"ReduceToRank2", ZCCL_ALGO_DIRECT, 4, 2,
+                       [](const uint16_t* s, uint16_t* d, size_t n, zcclComm_t c) {
+                         return zcclReduce(s, d, 4 * n, zcclBfloat16, zcclSum, 2, c, nullptr);
+                       }},
+        CollectiveCase{"AllReduceDoubling", ZCCL_ALGO_DOUBLING, 4, 3, allReduceExpectingPlan("doubling/on/")},
+        // 2 nodes of 2: rank 0's message to rank 2 crosses nodes (compressed); the gap
+        // reaches rank 3 through rank 2's node all-gather.
+        CollectiveCase{"AllReduceHierarchical", ZCCL_ALGO_HIER, 4, 3, allReduceExpectingPlan("hier/on/"), 2, 2}),
     [](const ::testing::TestParamInfo<CollectiveCase>& info) { return std::string(info.param.name); });
 
 }  // namespace
