@@ -2,10 +2,10 @@
 // ranks share a node, and, for host-memory communicators, the links and the codec measured:
 //
 //   nodes    every rank's node key (ZCCL_HOSTID, else Transport::nodeKey) gathered by all;
-//   links    among the nodes' first ranks a ring of timed exchanges (a 1 MiB warm-up, 10 of 8
-//            bytes for latency, 3 of 4 MiB for bandwidth: smaller ones ride the shaper's burst
-//            and TCP's window and overstate it, medians), and inside each node its first two
-//            ranks exchanging the same;
+//   links    among the nodes' first ranks a ring of timed exchanges (a 4 MiB warm-up, 10 of 8
+//            bytes for latency (median), 5 of 4 MiB for bandwidth (the fastest: noise only slows
+//            an exchange; smaller ones ride the shaper's burst and TCP's window and overstate
+//            it)), and inside each node its first two ranks exchanging the same;
 //   codec    every rank compresses and decompresses 1 MiB of Gaussian data of each coded dtype
 //            at the same time (ranks of a node share its cores), best of two; plus the host
 //            reduction's speed;
