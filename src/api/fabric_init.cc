@@ -4,11 +4,11 @@
 #include <cstdio>
 #include <string>
 
-#include "algo/probe.h"
 #include "api/comm.h"
 #include "common/check.h"
 #include "common/params.h"
 #include "transport/sub_transport.h"
+#include "tune/probe.h"
 #include "tune/selector.h"
 
 namespace zccl::api {
@@ -45,9 +45,9 @@ void logTable(const zcclComm* comm) {
 
 zcclResult_t initFabric(zcclComm* comm, bool hostMemory, bool probeByDefault) {
   transport::Transport& t = *comm->transport;
-  algo::NodeMap nodes;
+  tune::NodeMap nodes;
   const std::string hostId = paramString(Param::kHostId);
-  ZCCL_CHECK(algo::discoverNodes(t, hostId.c_str(), &nodes));
+  ZCCL_CHECK(tune::discoverNodes(t, hostId.c_str(), &nodes));
   if (nodes.uniform && nodes.nodes > 1 && nodes.localRanks > 1) {
     std::vector<int> mates, peers;  // my node's ranks; the ranks of my local index on every node
     const int myNode = nodes.nodeOf[t.rank()];
@@ -69,7 +69,7 @@ zcclResult_t initFabric(zcclComm* comm, bool hostMemory, bool probeByDefault) {
   const tune::Settings& s = comm->settings;
   const bool probe = s.probe == 1 || (s.probe == 2 && probeByDefault && t.size() > 1);
   if (probe) {
-    ZCCL_CHECK(algo::probeFabric(t, nodes, &comm->fabric));
+    ZCCL_CHECK(tune::probeFabric(t, nodes, &comm->fabric));
   } else {
     comm->fabric = hostMemory ? tune::hostDefaults(t.size(), nodes.nodes, nodes.localRanks)
                               : tune::deviceDefaults(t.size(), nodes.nodes, nodes.localRanks);

@@ -1,5 +1,5 @@
 // What the selector knows about the machine a communicator runs on: its shape (ranks, nodes) and
-// the figures of its links and codec, agreed by all ranks at creation (src/algo/probe.h), so that
+// the figures of its links and codec, agreed by all ranks at creation (src/tune/probe.h), so that
 // every rank computes the same plan for the same call. Plain values: no MPI, no GPU.
 #pragma once
 

@@ -11,8 +11,8 @@
 #include <thread>
 #include <vector>
 
-#include "algo/probe.h"
 #include "transport/local/local_transport.h"
+#include "tune/probe.h"
 #include "tune/selector.h"
 
 namespace zccl::test {
@@ -69,7 +69,7 @@ TEST(Agreement, SkewedLocalFiguresGiveOneDecisionTable) {
     f.inter = tune::Link{(20 + 30 * r) * 1e-6, 0.06e9 * (1 + r)};
     for (tune::CodecSpeed& c : f.codec) c.compress /= (1 + r), c.decompress /= (4 - r);
     skewed[r] = decisionTable(f);
-    ASSERT_EQ(algo::agreeFigures(t, &f), zcclSuccess);
+    ASSERT_EQ(tune::agreeFigures(t, &f), zcclSuccess);
     agreed[r] = f;
     tables[r] = decisionTable(f);
   });
@@ -86,11 +86,11 @@ TEST(Agreement, SkewedLocalFiguresGiveOneDecisionTable) {
 TEST(Probe, FindsTheNodesMeasuresBothLevelsAndAgrees) {
   const int P = 4;
   std::vector<Fabric> got(P), again(P);
-  std::vector<algo::NodeMap> maps(P);
+  std::vector<tune::NodeMap> maps(P);
   onRanks(P, {7, 7, 9, 9}, [&](transport::LocalTransport& t, int r) {
-    ASSERT_EQ(algo::discoverNodes(t, "", &maps[r]), zcclSuccess);
-    ASSERT_EQ(algo::probeFabric(t, maps[r], &got[r]), zcclSuccess);
-    ASSERT_EQ(algo::probeFabric(t, maps[r], &again[r]), zcclSuccess);
+    ASSERT_EQ(tune::discoverNodes(t, "", &maps[r]), zcclSuccess);
+    ASSERT_EQ(tune::probeFabric(t, maps[r], &got[r]), zcclSuccess);
+    ASSERT_EQ(tune::probeFabric(t, maps[r], &again[r]), zcclSuccess);
   });
   for (int r = 0; r < P; ++r) {
     EXPECT_EQ(maps[r].nodeOf, (std::vector<int>{0, 0, 1, 1}));
@@ -110,11 +110,11 @@ TEST(Probe, FindsTheNodesMeasuresBothLevelsAndAgrees) {
 
 TEST(Probe, HostIdOverridesTheTransportsNodes) {
   const int P = 3;
-  std::vector<algo::NodeMap> maps(P);
+  std::vector<tune::NodeMap> maps(P);
   onRanks(P, {0, 1, 2}, [&](transport::LocalTransport& t, int r) {
-    ASSERT_EQ(algo::discoverNodes(t, "same-box", &maps[r]), zcclSuccess);
+    ASSERT_EQ(tune::discoverNodes(t, "same-box", &maps[r]), zcclSuccess);
   });
-  for (const algo::NodeMap& m : maps) {
+  for (const tune::NodeMap& m : maps) {
     EXPECT_EQ(m.nodes, 1);
     EXPECT_EQ(m.localRanks, 3);
   }

@@ -1,4 +1,4 @@
-// What a communicator learns about its machine at creation, for the selector (src/tune): which
+// What a communicator learns about its machine at creation, for the selector: which
 // ranks share a node, and, for host-memory communicators, the links and the codec measured:
 //
 //   nodes    every rank's node key (ZCCL_HOSTID, else Transport::nodeKey) gathered by all;
@@ -14,6 +14,9 @@
 // At 1 Gbit/s between nodes it takes about 150 ms. The agreed figures are cached per process
 // and shape (ranks and node layout): later communicators of the same shape reuse them when all
 // their ranks have them.
+//
+// Measurement over the transport, not the cost model: the model (cost_model.h) stays a pure
+// function of the figures this agrees on.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +25,7 @@
 #include "transport/transport.h"
 #include "tune/fabric.h"
 
-namespace zccl::algo {
+namespace zccl::tune {
 
 // The node of every rank, numbered in order of first appearance, and the fabric's shape.
 struct NodeMap {
@@ -36,10 +39,10 @@ zcclResult_t discoverNodes(transport::Transport& t, const char* hostIdOverride, 
 
 // Collective over host-memory transports: measures links and codec and agrees on the figures
 // (or reuses the process's cached figures for this shape). *fabric receives shape and figures.
-zcclResult_t probeFabric(transport::Transport& t, const NodeMap& nodes, tune::Fabric* fabric);
+zcclResult_t probeFabric(transport::Transport& t, const NodeMap& nodes, Fabric* fabric);
 
 // Agrees on per-rank figures that may differ (each rank's own measurement) so that all ranks end
 // with the worst of each: what probeFabric does after measuring; public for tests.
-zcclResult_t agreeFigures(transport::Transport& t, tune::Fabric* fabric);
+zcclResult_t agreeFigures(transport::Transport& t, Fabric* fabric);
 
-}  // namespace zccl::algo
+}  // namespace zccl::tune

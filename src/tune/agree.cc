@@ -1,9 +1,9 @@
-#include "algo/agree.h"
+#include "tune/agree.h"
 
 #include <algorithm>
 #include <cstring>
 
-namespace zccl::algo {
+namespace zccl::tune {
 
 zcclResult_t allGatherWords(transport::Transport& t, const std::vector<uint64_t>& mine, std::vector<uint64_t>* all) {
   const int P = t.size(), r = t.rank();
@@ -32,4 +32,4 @@ zcclResult_t agreeMax(transport::Transport& t, std::vector<double>* values) {
   return zcclSuccess;
 }
 
-}  // namespace zccl::algo
+}  // namespace zccl::tune

@@ -8,7 +8,7 @@
 
 #include "transport/transport.h"
 
-namespace zccl::algo {
+namespace zccl::tune {
 
 // *all = the n words of rank 0, then rank 1's, ... (P * n words).
 zcclResult_t allGatherWords(transport::Transport& t, const std::vector<uint64_t>& mine, std::vector<uint64_t>* all);
@@ -16,4 +16,4 @@ zcclResult_t allGatherWords(transport::Transport& t, const std::vector<uint64_t>
 // values[i] = the largest values[i] of any rank (on every rank).
 zcclResult_t agreeMax(transport::Transport& t, std::vector<double>* values);
 
-}  // namespace zccl::algo
+}  // namespace zccl::tune

@@ -1,4 +1,4 @@
-#include "algo/probe.h"
+#include "tune/probe.h"
 
 #include <algorithm>
 #include <chrono>
@@ -7,12 +7,12 @@
 #include <mutex>
 #include <string>
 
-#include "algo/agree.h"
 #include "common/float16.h"
 #include "common/host_reduce.h"
+#include "tune/agree.h"
 #include "zccl/zccl_codec.h"
 
-namespace zccl::algo {
+namespace zccl::tune {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -44,7 +44,7 @@ constexpr size_t kBandwidthBytes = size_t{4} << 20, kLatencyBytes = 8;
 constexpr int kLatencyReps = 10, kBandwidthReps = 5;
 
 // A ring of exchanges among `members` (this rank is one of them): latency and bandwidth.
-zcclResult_t measureLink(transport::Transport& t, const std::vector<int>& members, tune::Link* link) {
+zcclResult_t measureLink(transport::Transport& t, const std::vector<int>& members, Link* link) {
   const int n = static_cast<int>(members.size());
   const int me = static_cast<int>(std::find(members.begin(), members.end(), t.rank()) - members.begin());
   const int to = members[(me + 1) % n], from = members[(me - 1 + n) % n];
@@ -128,11 +128,11 @@ double measureReduce(const std::vector<float>& values) {
 }
 
 // The figures as a vector of "worse is larger" values: latencies, seconds per byte, ratios.
-std::vector<double> toWorst(const tune::Fabric& f) {
+std::vector<double> toWorst(const Fabric& f) {
   const auto inv = [](double x) { return x > 0 ? 1.0 / x : 0.0; };
   std::vector<double> v = {f.inter.latency,        inv(f.inter.bandwidth), f.intra.latency,
                            inv(f.intra.bandwidth), inv(f.reduceBandwidth), f.probeSeconds};
-  for (const tune::CodecSpeed& c : f.codec) {
+  for (const CodecSpeed& c : f.codec) {
     v.push_back(inv(c.compress));
     v.push_back(inv(c.decompress));
     v.push_back(c.ratio);
@@ -140,18 +140,18 @@ std::vector<double> toWorst(const tune::Fabric& f) {
   return v;
 }
 
-void fromWorst(const std::vector<double>& v, tune::Fabric* f) {
+void fromWorst(const std::vector<double>& v, Fabric* f) {
   const auto inv = [](double x) { return x > 0 ? 1.0 / x : 0.0; };
-  f->inter = tune::Link{v[0], inv(v[1])};
-  f->intra = tune::Link{v[2], inv(v[3])};
+  f->inter = Link{v[0], inv(v[1])};
+  f->intra = Link{v[2], inv(v[3])};
   f->reduceBandwidth = inv(v[4]);
   f->probeSeconds = v[5];
-  for (int i = 0; i < 3; ++i) f->codec[i] = tune::CodecSpeed{inv(v[6 + 3 * i]), inv(v[7 + 3 * i]), v[8 + 3 * i]};
+  for (int i = 0; i < 3; ++i) f->codec[i] = CodecSpeed{inv(v[6 + 3 * i]), inv(v[7 + 3 * i]), v[8 + 3 * i]};
 }
 
 std::mutex cacheMutex;
-std::map<std::string, tune::Fabric>& cache() {
-  static auto* c = new std::map<std::string, tune::Fabric>();
+std::map<std::string, Fabric>& cache() {
+  static auto* c = new std::map<std::string, Fabric>();
   return *c;
 }
 
@@ -189,21 +189,21 @@ zcclResult_t discoverNodes(transport::Transport& t, const char* hostIdOverride, 
   return zcclSuccess;
 }
 
-zcclResult_t agreeFigures(transport::Transport& t, tune::Fabric* f) {
+zcclResult_t agreeFigures(transport::Transport& t, Fabric* f) {
   std::vector<double> v = toWorst(*f);
   ZCCL_CHECK(agreeMax(t, &v));
   fromWorst(v, f);
   return zcclSuccess;
 }
 
-zcclResult_t probeFabric(transport::Transport& t, const NodeMap& nodes, tune::Fabric* f) {
+zcclResult_t probeFabric(transport::Transport& t, const NodeMap& nodes, Fabric* f) {
   const auto start = Clock::now();
   f->ranks = t.size();
   f->nodes = nodes.nodes;
   f->localRanks = nodes.localRanks;
   f->uniformNodes = nodes.uniform;
   const std::string key = shapeKey(nodes);
-  tune::Fabric cached;
+  Fabric cached;
   bool have = false;
   {
     std::lock_guard<std::mutex> lock(cacheMutex);
@@ -219,8 +219,8 @@ zcclResult_t probeFabric(transport::Transport& t, const NodeMap& nodes, tune::Fa
   }
 
   // Each rank measures what it takes part in; the rest stay 0 and the agreement fills them in.
-  tune::Fabric mine = *f;
-  mine.inter = mine.intra = tune::Link{};
+  Fabric mine = *f;
+  mine.inter = mine.intra = Link{};
   const int r = t.rank();
   std::vector<int> leaders, nodeMates;
   for (int p = 0; p < t.size(); ++p) {
@@ -241,7 +241,7 @@ zcclResult_t probeFabric(transport::Transport& t, const NodeMap& nodes, tune::Fa
   for (int i = 0; i < 3; ++i) {
     double cE = 0, cD = 0, ratio = 1;
     ZCCL_CHECK(measureCodec(coded[i], values, &cE, &cD, &ratio));
-    mine.codec[i] = tune::CodecSpeed{1.0 / cE, 1.0 / cD, ratio};
+    mine.codec[i] = CodecSpeed{1.0 / cE, 1.0 / cD, ratio};
   }
   mine.reduceBandwidth = 1.0 / measureReduce(values);
   mine.intraUsesCores = true;  // probed communicators are host-memory ones: shared-memory copies
@@ -254,4 +254,4 @@ zcclResult_t probeFabric(transport::Transport& t, const NodeMap& nodes, tune::Fa
   return zcclSuccess;
 }
 
-}  // namespace zccl::algo
+}  // namespace zccl::tune
