@@ -83,7 +83,8 @@ zcclResult_t initFabric(zcclComm* comm, bool hostMemory, bool probeByDefault) {
   };
   given(s.interGiven, &comm->fabric.inter);
   given(s.intraGiven, &comm->fabric.intra);
-  if (t.rank() == 0) logTable(comm);
+  // The table costs 30 selector calls: only when it is printed.
+  if (t.rank() == 0 && logEnabled(LogLevel::kInfo, kLogTune)) logTable(comm);
   return zcclSuccess;
 }
 
