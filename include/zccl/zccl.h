@@ -144,10 +144,19 @@ typedef struct {
                                communicators only (0 on GPU, where it runs on the stream) */
   char lastPlan[32];        /* the plan of the last collective: "plain" (the transport's own), or
                                ALGORITHM/on|off/CHUNK, e.g. "direct/on/1M" (docs/algorithms.md) */
+  uint64_t scratchBytes;     /* scratch memory the communicator holds now, in its memory space
+                                (host, or device for GPU communicators); kept between calls */
+  uint64_t scratchPeakBytes; /* the most it has held at once; at most ZCCL_SCRATCH_BYTES for
+                                ZipCCL's algorithms, plus the 8-bit path's (docs/env.md) */
 } zcclCommStats_t;
 
 /* [out] stats: host pointer. */
 zcclResult_t zcclCommGetStats(const zcclComm_t comm, zcclCommStats_t* stats);
+
+/* Frees the scratch memory the communicator keeps between calls (the next call allocates what
+ * it needs again). Not thread-safe against calls on the same communicator; on a GPU
+ * communicator it waits for the communicator's work on the last call's stream first. */
+zcclResult_t zcclCommReleaseScratch(zcclComm_t comm);
 
 /* ---- collectives (buffers in the communicator's memory space; see the top of this file) ----- */
 

@@ -470,9 +470,16 @@ int Runner::run() {
     for (zcclRedOp_t op : ops) runCase(d, op);
   }
   const double avgBusBw = busBwCount_ ? busBwSum_ / busBwCount_ : 0;
+  // The library's own ledger of its scratch memory (bounded by ZCCL_SCRATCH_BYTES), worst rank.
+  zcclCommStats_t stats{};
+  if (measured_ != nullptr) zcclCommGetStats(measured_, &stats);
+  unsigned long long peak = stats.scratchPeakBytes, worstPeak = 0;
+  MPI_Reduce(&peak, &worstPeak, 1, MPI_UNSIGNED_LONG_LONG, MPI_MAX, 0, MPI_COMM_WORLD);
   if (rank_ == 0) {
     std::printf("# Out of bounds values : %lld %s\n", wrong_, wrong_ ? "FAILED" : "OK");
     std::printf("# Avg bus bandwidth    : %g \n", avgBusBw);
+    std::printf("# Scratch peak         : %.1f MiB per rank (zcclCommStats_t.scratchPeakBytes, worst rank)\n",
+                static_cast<double>(worstPeak) / (1 << 20));
     if (ratioCount_) std::printf("# Avg size ratio       : %.4f \n", ratioSum_ / ratioCount_);
     if (speedupCount_ && opt_.compression == Compression::kBoth)
       std::printf("# Avg speedup          : %.3fx (compression on vs off)\n", speedupSum_ / speedupCount_);

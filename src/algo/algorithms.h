@@ -17,8 +17,9 @@ zcclResult_t ringAllGather(Context& ctx, uint8_t* base, const Segments& seg, con
 zcclResult_t chainBroadcast(Context& ctx, const void* send, void* recv, size_t count, int root);
 
 // Pairwise all-to-all: block p of send goes to rank p, compressed by the sender, decoded by the
-// receiver; step s exchanges with ranks r+s and r-s.
-zcclResult_t pairwiseAlltoAll(Context& ctx, const void* send, void* recv, size_t count);
+// receiver; step s exchanges with ranks r+s and r-s. Blocks hold `count` elements and start
+// `stride` elements apart in both buffers (count itself, or the whole block of a windowed call).
+zcclResult_t pairwiseAlltoAll(Context& ctx, const void* send, void* recv, size_t count, size_t stride);
 
 // Direct reduce-scatter: segment r of every rank's `send` goes (compressed) to rank r, which
 // reduces the P contributions element by element in rank order in fp32 and rounds once into out.

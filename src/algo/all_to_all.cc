@@ -18,12 +18,13 @@
 
 namespace zccl::algo {
 
-zcclResult_t pairwiseAlltoAll(Context& ctx, const void* send, void* recv, size_t count) {
+zcclResult_t pairwiseAlltoAll(Context& ctx, const void* send, void* recv, size_t count, size_t stride) {
   const int P = ctx.size(), r = ctx.rank();
   const size_t eb = ctx.elemBytes, blockBytes = count * eb, n = ctx.chunks(count);
+  const size_t strideBytes = stride * eb;  // block p starts at p * stride elements
   const uint8_t* s = static_cast<const uint8_t*>(send);
   uint8_t* d = static_cast<uint8_t*>(recv);
-  ZCCL_CHECK(ctx.engine.copy(d + r * blockBytes, s + r * blockBytes, blockBytes));
+  ZCCL_CHECK(ctx.engine.copy(d + r * strideBytes, s + r * strideBytes, blockBytes));
   if (P == 1) return zcclSuccess;
   const size_t cap = ctx.blockCapacity(count);
   uint8_t *inSlots = nullptr, *outSlots = nullptr;
@@ -37,12 +38,12 @@ zcclResult_t pairwiseAlltoAll(Context& ctx, const void* send, void* recv, size_t
   auto peerOut = [&](int step) { return (r + step) % P; };
   auto peerIn = [&](int step) { return (r - step + P) % P; };
   auto postRecv = [&](int p, const uint64_t* exact) {
-    return recvBlock(ctx, p, count, ctx.compress ? inSlots + cap * p : d + p * blockBytes, exact, &in[p]);
+    return recvBlock(ctx, p, count, ctx.compress ? inSlots + cap * p : d + p * strideBytes, exact, &in[p]);
   };
   if (ctx.transport.exactReceiveSizes()) {
     for (int step = 1; step < P; ++step) {
       const int p = peerOut(step);
-      prepareBlock(ctx, s + p * blockBytes, count, outSlots + cap * p, &out[p]);
+      prepareBlock(ctx, s + p * strideBytes, count, outSlots + cap * p, &out[p]);
     }
     for (int step = 1; step < P; ++step) {
       std::vector<uint64_t> exact;
@@ -53,7 +54,7 @@ zcclResult_t pairwiseAlltoAll(Context& ctx, const void* send, void* recv, size_t
   } else {
     auto prepareFor = [&](int step) {
       const int p = peerOut(step);
-      prepareBlock(ctx, s + p * blockBytes, count, ctx.compress ? outSlots + cap * p : nullptr, &out[p]);
+      prepareBlock(ctx, s + p * strideBytes, count, ctx.compress ? outSlots + cap * p : nullptr, &out[p]);
     };
     prepareFor(1);
     int arrived = -1;  // the peer whose block arrived last step and is still to be decoded
@@ -64,7 +65,7 @@ zcclResult_t pairwiseAlltoAll(Context& ctx, const void* send, void* recv, size_t
       ZCCL_CHECK(postRecv(q, nullptr));  // after the sends: see all_gather.cc
       // While this step's block travels: decode the previous step's block and code the next
       // step's, chunk by chunk, letting the transport progress in between (context.cc).
-      if (arrived >= 0) decodeBlock(ctx, in[arrived], d + arrived * blockBytes);
+      if (arrived >= 0) decodeBlock(ctx, in[arrived], d + arrived * strideBytes);
       if (step + 1 < P) {
         prepareFor(step + 1);
         ZCCL_CHECK(encodeAll(ctx, &out[peerOut(step + 1)]));
@@ -73,14 +74,14 @@ zcclResult_t pairwiseAlltoAll(Context& ctx, const void* send, void* recv, size_t
       ZCCL_CHECK(ctx.transport.waitAll(stepSends));
       arrived = q;
     }
-    decodeBlock(ctx, in[arrived], d + arrived * blockBytes);
+    decodeBlock(ctx, in[arrived], d + arrived * strideBytes);
     return zcclSuccess;
   }
   for (int step = 1; step < P; ++step) {
     const int p = peerIn(step);
     for (size_t c = 0; c < n; ++c) {
       ZCCL_CHECK(waitChunk(ctx, &in[p], c));
-      decodeChunk(ctx, in[p], c, d + p * blockBytes);
+      decodeChunk(ctx, in[p], c, d + p * strideBytes);
     }
   }
   return ctx.transport.waitAll(sends);

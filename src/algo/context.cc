@@ -13,10 +13,12 @@ Segments Segments::even(size_t total, int ranks) {
   return s;
 }
 
-Segments Segments::blocks(size_t each, int ranks) {
+Segments Segments::blocks(size_t each, int ranks) { return window(each, ranks, each, 0); }
+
+Segments Segments::window(size_t each, int ranks, size_t stride, size_t start) {
   Segments s;
   for (int p = 0; p < ranks; ++p) {
-    s.offset.push_back(each * p);
+    s.offset.push_back(stride * p + start);
     s.count.push_back(each);
   }
   return s;

@@ -34,6 +34,9 @@ struct Segments {
   static Segments even(size_t total, int ranks);
   // `ranks` blocks of `each` elements.
   static Segments blocks(size_t each, int ranks);
+  // Elements [start, start + each) of `ranks` blocks that begin `stride` elements apart (a window
+  // of a call's rank blocks, algo/window.h).
+  static Segments window(size_t each, int ranks, size_t stride, size_t start);
   size_t maxCount() const { return count.empty() ? 0 : *std::max_element(count.begin(), count.end()); }
 };
 
@@ -47,6 +50,7 @@ struct Context {
   zcclCodecConfig_t codec;  // how frames are coded
   int tag;                  // transport::kTagCollective or kTagPointToPoint
   zcclResult_t decodeError = zcclSuccess;
+  size_t scratchBudget = 0;       // bytes of scratch a call may hold (0: no bound); algo/window.h
   uint64_t rawBytesSent = 0;      // uncompressed size of the messages sent
   uint64_t wireBytesSent = 0;     // their size as sent
   uint64_t controlBytesSent = 0;  // frame sizes sent ahead (exactReceiveSizes transports)

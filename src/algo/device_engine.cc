@@ -26,7 +26,7 @@ DeviceEngine::DeviceEngine() { cudaGetDevice(&device_); }
 // the last call is not touched: the caller may have destroyed it (NCCL allows that before
 // ncclCommDestroy).
 DeviceEngine::~DeviceEngine() {
-  for (Buffer& b : slots_) cudaFree(b.ptr);
+  releaseScratch();
   cudaFree(workspace_.ptr);
   cudaFree(small_.ptr);
   if (hostSmall_ != nullptr) cudaFreeHost(hostSmall_);
@@ -48,11 +48,19 @@ zcclResult_t DeviceEngine::ensure(Buffer* b, size_t bytes) {
   return zcclSuccess;
 }
 
-zcclResult_t DeviceEngine::scratch(int slot, size_t bytes, void** ptr) {
-  if (slots_.size() <= static_cast<size_t>(slot)) slots_.resize(slot + 1);
-  ZCCL_CHECK(ensure(&slots_[slot], bytes == 0 ? 1 : bytes));
-  *ptr = slots_[slot].ptr;
+// A slot that grows or is released may still be read by work on the stream: wait for it first
+// (cudaFree waits for the device as well, but not for work another thread enqueues meanwhile).
+zcclResult_t DeviceEngine::allocateScratch(size_t bytes, void** ptr) {
+  ZCCL_CHECK(cudaResult(cudaStreamSynchronize(stream_), "cudaStreamSynchronize"));
+  void* p = nullptr;
+  ZCCL_CHECK(cudaResult(cudaMalloc(&p, bytes), "cudaMalloc"));
+  *ptr = p;
   return zcclSuccess;
+}
+
+void DeviceEngine::freeScratch(void* ptr) {
+  cudaStreamSynchronize(stream_);
+  cudaFree(ptr);
 }
 
 zcclResult_t DeviceEngine::copy(void* dst, const void* src, size_t bytes) {

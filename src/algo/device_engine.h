@@ -24,7 +24,6 @@ class DeviceEngine final : public Engine, public StreamBound {
   ~DeviceEngine() override;
   void setStream(cudaStream_t stream) override { stream_ = stream; }
 
-  zcclResult_t scratch(int slot, size_t bytes, void** ptr) override;
   zcclResult_t copy(void* dst, const void* src, size_t bytes) override;
   zcclResult_t compress(const void* src, size_t count, zcclDataType_t dtype, const zcclCodecConfig_t& codec,
                         void* frame, size_t capacity, size_t* frameBytes) override;
@@ -32,6 +31,10 @@ class DeviceEngine final : public Engine, public StreamBound {
   zcclResult_t reduce(const ReduceInput* inputs, int n, size_t count, zcclDataType_t dtype, zcclRedOp_t op, int sources,
                       bool partialOnly, void* out) override;
   zcclResult_t synchronize() override;
+
+ protected:
+  zcclResult_t allocateScratch(size_t bytes, void** ptr) override;
+  void freeScratch(void* ptr) override;
 
  private:
   struct Buffer {
@@ -44,7 +47,6 @@ class DeviceEngine final : public Engine, public StreamBound {
 
   cudaStream_t stream_ = nullptr;
   int device_ = 0;
-  std::vector<Buffer> slots_;
   Buffer workspace_, small_;       // kernel workspace; sizes and status words
   uint64_t* hostSmall_ = nullptr;  // pinned
   // Launch descriptions (several KiB each), allocated once rather than per chunk.

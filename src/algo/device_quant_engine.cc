@@ -23,26 +23,13 @@ class DeviceQuantEngine final : public QuantEngine {
  public:
   ~DeviceQuantEngine() override {
     cudaStreamSynchronize(stream_);
-    for (Buffer& b : slots_) cudaFree(b.ptr);
+    releaseScratch();
     cudaFree(status_);
     if (hostStatus_ != nullptr) cudaFreeHost(hostStatus_);
   }
 
   void setStream(cudaStream_t stream) override { stream_ = stream; }
 
-  zcclResult_t scratch(int slot, size_t bytes, void** ptr) override {
-    if (slots_.size() <= static_cast<size_t>(slot)) slots_.resize(slot + 1);
-    Buffer& b = slots_[slot];
-    if (b.bytes < bytes || b.ptr == nullptr) {
-      ZCCL_CHECK(cudaResult(cudaStreamSynchronize(stream_), "cudaStreamSynchronize"));  // the old one may be in use
-      cudaFree(b.ptr);
-      b.ptr = nullptr;
-      ZCCL_CHECK(cudaResult(cudaMalloc(&b.ptr, bytes == 0 ? 1 : bytes), "cudaMalloc"));
-      b.bytes = bytes;
-    }
-    *ptr = b.ptr;
-    return zcclSuccess;
-  }
 
   zcclResult_t quantize(const void* src, size_t count, zcclDataType_t dtype, const codec::Q8Rounding& rounding,
                         void* frame) override {
@@ -85,11 +72,20 @@ class DeviceQuantEngine final : public QuantEngine {
     return cudaResult(cudaMemsetAsync(frame, 0, bytes, stream_), "cudaMemsetAsync");
   }
 
+ protected:
+  zcclResult_t allocateScratch(size_t bytes, void** ptr) override {
+    ZCCL_CHECK(cudaResult(cudaStreamSynchronize(stream_), "cudaStreamSynchronize"));
+    void* p = nullptr;
+    ZCCL_CHECK(cudaResult(cudaMalloc(&p, bytes), "cudaMalloc"));
+    *ptr = p;
+    return zcclSuccess;
+  }
+  void freeScratch(void* ptr) override {
+    cudaStreamSynchronize(stream_);
+    cudaFree(ptr);
+  }
+
  private:
-  struct Buffer {
-    void* ptr = nullptr;
-    size_t bytes = 0;
-  };
 
   zcclResult_t launchAndCheck(const kk::QuantReduceArgs& a, const void* frames, void* outFrame, void* out,
                               const char* what) {
@@ -109,7 +105,6 @@ class DeviceQuantEngine final : public QuantEngine {
   }
 
   cudaStream_t stream_ = nullptr;
-  std::vector<Buffer> slots_;
   int32_t* status_ = nullptr;
   int32_t* hostStatus_ = nullptr;  // pinned
 };

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "algo/scratch_space.h"
 #include "zccl/zccl_codec.h"
 #include "zccl/zccl_types.h"
 
@@ -18,12 +19,9 @@ struct ReduceInput {
   size_t frameBytes;  // 0 for raw elements
 };
 
-class Engine {
+// Scratch memory (slots kept between calls, with a budget and a ledger) is ScratchSpace's.
+class Engine : public ScratchSpace {
  public:
-  virtual ~Engine() = default;
-
-  // Scratch memory of the engine's space, kept between calls; independent per slot.
-  virtual zcclResult_t scratch(int slot, size_t bytes, void** ptr) = 0;
   virtual zcclResult_t copy(void* dst, const void* src, size_t bytes) = 0;
 
   // Codes `count` elements into a frame of at most `capacity` bytes; *frameBytes is valid (in host

@@ -1,6 +1,10 @@
 #include "algo/execute.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "algo/algorithms.h"
+#include "algo/window.h"
 
 namespace zccl::algo {
 namespace {
@@ -43,18 +47,22 @@ zcclResult_t runPlain(transport::Transport& t, const Call& c) {
   ZCCL_FAIL(zcclInternalError, "unknown collective %d", static_cast<int>(c.coll));
 }
 
-zcclResult_t runPlan(Context& ctx, const Plan& plan, const Call& c, const Levels& levels) {
-  ZCCL_REQUIRE(plan.algorithm != Algorithm::kPlain && algorithmRuns(c.coll, plan.algorithm), zcclInternalError,
-               "plan %s cannot run %s", algorithmName(plan.algorithm), collectiveName(c.coll));
+namespace {
+
+// Elements [off, off + n) of a call (of every rank block where the collective has blocks), run as
+// a collective of their own.
+zcclResult_t runWindow(Context& ctx, const Plan& plan, const Call& c, size_t off, size_t n, const Levels& levels) {
+  const size_t eb = ctx.elemBytes;
+  // The window's part of each buffer (nullptr stays nullptr: reduce's recvbuff off the root).
+  const void* send = c.send == nullptr ? nullptr : static_cast<const uint8_t*>(c.send) + off * eb;
+  void* recv = c.recv == nullptr ? nullptr : static_cast<uint8_t*>(c.recv) + off * eb;
   if (plan.algorithm == Algorithm::kHierarchical) {
-    ZCCL_REQUIRE(levels.intra != nullptr && levels.inter != nullptr, zcclInternalError,
-                 "hierarchical plan on a communicator without uniform nodes");
     // Each level runs on its view of the communicator; what they sent and the first decode error
     // are the call's.
     Context intra{*levels.intra, ctx.engine, ctx.dtype, ctx.elemBytes, false, ctx.chunkElems, ctx.codec, ctx.tag};
     Context inter{*levels.inter, ctx.engine,     ctx.dtype, ctx.elemBytes,
                   ctx.compress,  ctx.chunkElems, ctx.codec, ctx.tag};
-    const zcclResult_t r = hierarchicalAllReduce(intra, inter, c.send, c.recv, c.count, c.op);
+    const zcclResult_t r = hierarchicalAllReduce(intra, inter, send, recv, n, c.op);
     for (const Context* level : {&intra, &inter}) {
       ctx.rawBytesSent += level->rawBytesSent;
       ctx.wireBytesSent += level->wireBytesSent;
@@ -64,40 +72,56 @@ zcclResult_t runPlan(Context& ctx, const Plan& plan, const Call& c, const Levels
     return r;
   }
   const int P = ctx.size(), r = ctx.rank();
-  if (plan.algorithm == Algorithm::kDoubling) {
-    ZCCL_REQUIRE(isPowerOfTwo(P), zcclInternalError, "doubling plan on %d ranks", P);
-    return recursiveDoublingAllReduce(ctx, c.send, c.recv, c.count, c.op);
-  }
-  const size_t eb = ctx.elemBytes;
-  uint8_t* recv = static_cast<uint8_t*>(c.recv);
+  if (plan.algorithm == Algorithm::kDoubling) return recursiveDoublingAllReduce(ctx, send, recv, n, c.op);
+  uint8_t* out = static_cast<uint8_t*>(recv);
   switch (c.coll) {
     case Collective::kAllReduce: {
-      const Segments seg = Segments::even(c.count, P);
-      uint8_t* own = recv + seg.offset[r] * eb;
-      ZCCL_CHECK(reduceScatter(ctx, plan.algorithm, c.send, seg, own, c.op));
-      return ringAllGather(ctx, recv, seg, own);
+      const Segments seg = Segments::even(n, P);
+      uint8_t* own = out + seg.offset[r] * eb;
+      ZCCL_CHECK(reduceScatter(ctx, plan.algorithm, send, seg, own, c.op));
+      return ringAllGather(ctx, out, seg, own);
     }
     case Collective::kBroadcast:
-      return chainBroadcast(ctx, c.send, c.recv, c.count, c.root);
+      return chainBroadcast(ctx, send, recv, n, c.root);
     case Collective::kReduce: {
-      const Segments seg = Segments::even(c.count, P);
+      const Segments seg = Segments::even(n, P);
       void* own = nullptr;
       if (r == c.root) {
-        own = recv + seg.offset[r] * eb;
+        own = out + seg.offset[r] * eb;
       } else {
         ZCCL_CHECK(ctx.engine.scratch(kReduceOwnSlot, seg.count[r] * eb, &own));
       }
-      ZCCL_CHECK(reduceScatter(ctx, plan.algorithm, c.send, seg, own, c.op));
-      return gatherToRoot(ctx, own, seg, c.recv, c.root);
+      ZCCL_CHECK(reduceScatter(ctx, plan.algorithm, send, seg, own, c.op));
+      return gatherToRoot(ctx, own, seg, recv, c.root);
     }
-    case Collective::kAllGather:
-      return ringAllGather(ctx, recv, Segments::blocks(c.count, P), c.send);
-    case Collective::kReduceScatter:
-      return reduceScatter(ctx, plan.algorithm, c.send, Segments::blocks(c.count, P), c.recv, c.op);
+    case Collective::kAllGather:  // the window of every rank's block of the output
+      return ringAllGather(ctx, static_cast<uint8_t*>(c.recv), Segments::window(n, P, c.count, off), send);
+    case Collective::kReduceScatter:  // the window of every rank's block of the input
+      return reduceScatter(ctx, plan.algorithm, c.send, Segments::window(n, P, c.count, off), recv, c.op);
     case Collective::kAlltoAll:
-      return pairwiseAlltoAll(ctx, c.send, c.recv, c.count);
+      return pairwiseAlltoAll(ctx, send, recv, n, c.count);
   }
   ZCCL_FAIL(zcclInternalError, "unknown collective %d", static_cast<int>(c.coll));
+}
+
+}  // namespace
+
+zcclResult_t runPlan(Context& ctx, const Plan& plan, const Call& c, const Levels& levels) {
+  ZCCL_REQUIRE(plan.algorithm != Algorithm::kPlain && algorithmRuns(c.coll, plan.algorithm), zcclInternalError,
+               "plan %s cannot run %s", algorithmName(plan.algorithm), collectiveName(c.coll));
+  ZCCL_REQUIRE(plan.algorithm != Algorithm::kHierarchical || (levels.intra != nullptr && levels.inter != nullptr),
+               zcclInternalError, "hierarchical plan on a communicator without uniform nodes");
+  ZCCL_REQUIRE(plan.algorithm != Algorithm::kDoubling || isPowerOfTwo(ctx.size()), zcclInternalError,
+               "doubling plan on %d ranks", ctx.size());
+  const size_t w = windowElems(ctx, plan, c, levels, ctx.scratchBudget);
+  ctx.engine.beginCall(scratchNeed(ctx, plan, c, w, levels));
+  size_t off = 0;
+  do {  // a call of 0 elements is one empty window
+    const size_t n = std::min(w, c.count - off);
+    ZCCL_CHECK(runWindow(ctx, plan, c, off, n, levels));
+    off += n;
+  } while (off < c.count);
+  return zcclSuccess;
 }
 
 }  // namespace zccl::algo

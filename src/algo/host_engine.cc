@@ -13,18 +13,17 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+constexpr int kDecodeSlot = 15;  // a decoded reduction input (one chunk); slot map: algo/scratch_space.h
+
 }  // namespace
 
-zcclResult_t HostEngine::scratch(int slot, size_t bytes, void** ptr) {
-  if (slots_.size() <= static_cast<size_t>(slot)) slots_.resize(slot + 1);
-  if (slots_[slot].size() < bytes) {
-    slots_[slot] = AlignedBuffer(bytes);
-    ZCCL_REQUIRE(slots_[slot].data() != nullptr || bytes == 0, zcclSystemError, "out of host memory (%zu bytes)",
-                 bytes);
-  }
-  *ptr = slots_[slot].data();
+zcclResult_t HostEngine::allocateScratch(size_t bytes, void** ptr) {
+  *ptr = allocateHostScratch(bytes);
+  ZCCL_REQUIRE(*ptr != nullptr, zcclSystemError, "out of host memory (%zu bytes of scratch)", bytes);
   return zcclSuccess;
 }
+
+void HostEngine::freeScratch(void* ptr) { freeHostScratch(ptr); }
 
 zcclResult_t HostEngine::copy(void* dst, const void* src, size_t bytes) {
   if (bytes != 0 && dst != src) std::memmove(dst, src, bytes);
@@ -52,19 +51,20 @@ zcclResult_t HostEngine::reduce(const ReduceInput* inputs, int n, size_t count, 
   ReduceAccumulator& acc = accumulator_;
   acc.reset(dtype, op, count);
   const size_t rawBytes = count * dtypeBytes(dtype);  // room for a decoded chunk
-  if (decodeScratch_.size() < rawBytes) decodeScratch_ = AlignedBuffer(rawBytes);
+  uint8_t* decoded = nullptr;
+  ZCCL_CHECK(scratch(kDecodeSlot, rawBytes, reinterpret_cast<void**>(&decoded)));
   zcclResult_t first = zcclSuccess;
   for (int i = 0; i < n; ++i) {
     if (inputs[i].frameBytes == 0) {
       acc.add(inputs[i].data);
       continue;
     }
-    const zcclResult_t r = decompress(inputs[i].data, inputs[i].frameBytes, decodeScratch_.data(), count, dtype);
+    const zcclResult_t r = decompress(inputs[i].data, inputs[i].frameBytes, decoded, count, dtype);
     if (r != zcclSuccess) {
       first = first == zcclSuccess ? r : first;
       continue;  // the output is not written below
     }
-    acc.add(decodeScratch_.data());
+    acc.add(decoded);
   }
   if (first != zcclSuccess) return first;
   if (partialOnly) {

@@ -11,7 +11,7 @@ namespace zccl::algo {
 
 class HostEngine final : public Engine {
  public:
-  zcclResult_t scratch(int slot, size_t bytes, void** ptr) override;
+  ~HostEngine() override { releaseScratch(); }
   zcclResult_t copy(void* dst, const void* src, size_t bytes) override;
   zcclResult_t compress(const void* src, size_t count, zcclDataType_t dtype, const zcclCodecConfig_t& codec,
                         void* frame, size_t capacity, size_t* frameBytes) override;
@@ -21,9 +21,11 @@ class HostEngine final : public Engine {
   zcclResult_t synchronize() override { return zcclSuccess; }
   double codecSeconds() const override { return codecSeconds_; }
 
+ protected:
+  zcclResult_t allocateScratch(size_t bytes, void** ptr) override;
+  void freeScratch(void* ptr) override;
+
  private:
-  std::vector<AlignedBuffer> slots_;
-  AlignedBuffer decodeScratch_;
   ReduceAccumulator accumulator_;
   double codecSeconds_ = 0.0;
 };

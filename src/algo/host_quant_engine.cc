@@ -14,16 +14,7 @@ using codec::q8FastOps;
 
 class HostQuantEngine final : public QuantEngine {
  public:
-  zcclResult_t scratch(int slot, size_t bytes, void** ptr) override {
-    if (slots_.size() <= static_cast<size_t>(slot)) slots_.resize(slot + 1);
-    if (slots_[slot].size() < bytes) {
-      slots_[slot] = AlignedBuffer(bytes);
-      ZCCL_REQUIRE(slots_[slot].data() != nullptr, zcclSystemError, "8-bit reduction: out of host memory (%zu bytes)",
-                   bytes);
-    }
-    *ptr = slots_[slot].data();
-    return zcclSuccess;
-  }
+  ~HostQuantEngine() override { releaseScratch(); }
 
   zcclResult_t quantize(const void* src, size_t count, zcclDataType_t dtype, const codec::Q8Rounding& rounding,
                         void* frame) override {
@@ -58,8 +49,15 @@ class HostQuantEngine final : public QuantEngine {
     return zcclSuccess;
   }
 
+ protected:
+  zcclResult_t allocateScratch(size_t bytes, void** ptr) override {
+    *ptr = allocateHostScratch(bytes);
+    ZCCL_REQUIRE(*ptr != nullptr, zcclSystemError, "8-bit reduction: out of host memory (%zu bytes)", bytes);
+    return zcclSuccess;
+  }
+  void freeScratch(void* ptr) override { freeHostScratch(ptr); }
+
  private:
-  std::vector<AlignedBuffer> slots_;
   std::vector<float> acc_;
 };
 

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <memory>
 
+#include "algo/scratch_space.h"
 #include "codec/q8_codec.h"
 #include "zccl/zccl_types.h"
 
@@ -18,13 +19,11 @@ typedef struct CUstream_st* cudaStream_t;
 
 namespace zccl::algo {
 
-class QuantEngine {
+// Scratch memory (slots with a budget and a ledger) is ScratchSpace's.
+class QuantEngine : public ScratchSpace {
  public:
-  virtual ~QuantEngine() = default;
   // Device engines: the stream of the current call (host engines ignore it).
   virtual void setStream(cudaStream_t) {}
-  // Scratch memory of the engine's space, kept between calls; independent per slot.
-  virtual zcclResult_t scratch(int slot, size_t bytes, void** ptr) = 0;
   // The frame of `count` elements of dtype at src, written at `frame` (q8FrameBytes(count)),
   // rounded as `rounding` says (docs/format.md section 10).
   virtual zcclResult_t quantize(const void* src, size_t count, zcclDataType_t dtype, const codec::Q8Rounding& rounding,

@@ -2,6 +2,7 @@
 #include "api/collectives.h"
 
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -77,8 +78,10 @@ algo::Context makeContext(zcclComm* comm, zcclDataType_t dtype, const algo::Plan
   codec.mode = comm->settings.codecMode;
   codec.checksum = comm->settings.checksum;
   const size_t eb = dtypeBytes(dtype);
-  return algo::Context{
+  algo::Context ctx{
       *comm->transport, *comm->engine, dtype, eb, plan.compress, std::max<size_t>(1, plan.chunkBytes / eb), codec, tag};
+  ctx.scratchBudget = comm->settings.scratchBytes;
+  return ctx;
 }
 
 // Adds what a call through ZipCCL's algorithms sent to the communicator's counters.
@@ -148,7 +151,7 @@ zcclResult_t runCollective(zcclComm* comm, const CallArgs& a, int tag) {
 zcclResult_t runPointToPoint(const std::vector<std::pair<zcclComm*, CallArgs>>& ops) {
   std::vector<std::unique_ptr<algo::Context>> contexts;
   std::vector<std::unique_ptr<algo::PointToPoint>> p2p;
-  int slot = 16;
+  int slot = 16;  // the slot map: algo/scratch_space.h
   for (const auto& [comm, a] : ops) {
     // Point-to-point follows all-to-all's settings and decision (one block between two ranks).
     const tune::Query q{algo::Collective::kAlltoAll, a.dtype, a.count * dtypeBytes(a.dtype), false};
@@ -158,8 +161,20 @@ zcclResult_t runPointToPoint(const std::vector<std::pair<zcclComm*, CallArgs>>& 
     if (comm->transport->exactReceiveSizes() || plan.algorithm == algo::Algorithm::kPlain) plan.compress = false;
     if (plan.chunkBytes == 0) plan.chunkBytes = size_t{1} << 20;
     contexts.push_back(std::make_unique<algo::Context>(makeContext(comm, a.dtype, plan, beginCall(comm, a))));
+    // Scratch: an operation's frames stay in its own slot until the group completes, so it is
+    // compressed only where they fit the budget's share of one send and one receive per peer
+    // (a rule both ends derive from the count alone, so they agree; docs/env.md).
+    algo::Context& ctx = *contexts.back();
+    const size_t share = comm->settings.scratchBytes / (2 * static_cast<size_t>(comm->transport->size()));
+    if (ctx.compress && ctx.blockCapacity(a.count) > share) ctx.compress = false;
     p2p.push_back(std::make_unique<algo::PointToPoint>(a.kind == Kind::kSend, a.send, a.recv, a.count, a.root, slot++));
   }
+  std::map<algo::Engine*, size_t> need;  // frames of the group's compressed operations, per engine
+  for (size_t i = 0; i < p2p.size(); ++i) {
+    size_t& n = need[&contexts[i]->engine];
+    if (contexts[i]->compress) n += contexts[i]->blockCapacity(ops[i].second.count);
+  }
+  for (const auto& [engine, bytes] : need) engine->beginCall(bytes);
   for (size_t i = 0; i < p2p.size(); ++i) ZCCL_CHECK(p2p[i]->post(*contexts[i]));
   zcclResult_t first = zcclSuccess;
   for (size_t i = 0; i < p2p.size(); ++i) {

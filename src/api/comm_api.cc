@@ -50,5 +50,20 @@ extern "C" zcclResult_t zcclCommGetStats(const zcclComm_t comm, zcclCommStats_t*
   ZCCL_REQUIRE(stats != nullptr, zcclInvalidArgument, "zcclCommGetStats: stats is NULL");
   *stats = c->stats;
   stats->codecSeconds = c->engine->codecSeconds();
+  const zccl::algo::ScratchSpace* spaces[] = {c->engine.get(), c->quantEngine.get()};
+  for (const zccl::algo::ScratchSpace* s : spaces) {
+    if (s == nullptr) continue;
+    stats->scratchBytes += s->scratchHeld();
+    stats->scratchPeakBytes += s->scratchPeak();
+  }
+  return zcclSuccess;
+}
+
+extern "C" zcclResult_t zcclCommReleaseScratch(zcclComm_t comm) {
+  zccl::api::CommPin pin(comm);
+  zcclComm* c = liveComm(comm);
+  ZCCL_REQUIRE(c != nullptr, zcclInvalidUsage, "zcclCommReleaseScratch: invalid or destroyed communicator");
+  c->engine->releaseScratch();
+  if (c->quantEngine != nullptr) c->quantEngine->releaseScratch();
   return zcclSuccess;
 }

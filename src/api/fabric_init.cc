@@ -45,6 +45,7 @@ void logTable(const zcclComm* comm) {
 
 zcclResult_t initFabric(zcclComm* comm, bool hostMemory, bool probeByDefault) {
   transport::Transport& t = *comm->transport;
+  comm->engine->setScratchBudget(comm->settings.scratchBytes);
   tune::NodeMap nodes;
   const std::string hostId = paramString(Param::kHostId);
   ZCCL_CHECK(tune::discoverNodes(t, hostId.c_str(), &nodes));

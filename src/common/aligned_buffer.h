@@ -11,6 +11,16 @@
 
 namespace zccl {
 
+// 64-byte-aligned memory of at least `bytes`, touched (zeroed) so that timing sees no page faults;
+// nullptr when out of memory. Free with freeHostScratch.
+inline uint8_t* allocateHostScratch(size_t bytes) {
+  const size_t rounded = (bytes + 63) / 64 * 64 + 64;
+  uint8_t* p = static_cast<uint8_t*>(std::aligned_alloc(64, rounded));
+  if (p != nullptr) std::memset(p, 0, rounded);
+  return p;
+}
+inline void freeHostScratch(void* p) { std::free(p); }
+
 class AlignedBuffer {
  public:
   AlignedBuffer() = default;
@@ -26,12 +36,7 @@ class AlignedBuffer {
   struct Free {
     void operator()(uint8_t* p) const { std::free(p); }
   };
-  static uint8_t* allocate(size_t bytes) {
-    // aligned_alloc needs a multiple of the alignment; touch the memory so timing sees no faults.
-    uint8_t* p = static_cast<uint8_t*>(std::aligned_alloc(64, (bytes + 63) / 64 * 64 + 64));
-    if (p != nullptr) std::memset(p, 0, (bytes + 63) / 64 * 64 + 64);
-    return p;
-  }
+  static uint8_t* allocate(size_t bytes) { return allocateHostScratch(bytes); }
   size_t size_ = 0;
   std::unique_ptr<uint8_t[], Free> ptr_;
 };

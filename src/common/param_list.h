@@ -18,6 +18,8 @@ ZCCL_PARAM(kCompression, "ZCCL_COMPRESSION", "auto", "0|1|auto (also off|on); or
            "Compression policy of communicators whose config leaves it unset, for all or per collective.")
 ZCCL_PARAM(kChunkBytes, "ZCCL_CHUNK_BYTES", "1M", "bytes, K/M/G suffixes, 1K to 1G",
            "Pipeline chunk: bytes of uncompressed data per message. Unset: the selector's choice under auto.")
+ZCCL_PARAM(kScratchBytes, "ZCCL_SCRATCH_BYTES", "256M", "bytes, K/M/G suffixes, 1M or more",
+           "Scratch memory a communicator may hold; larger calls run as windows that fit (the same on every rank).")
 ZCCL_PARAM(kMinCompressBytes, "ZCCL_MIN_COMPRESS_BYTES", "64K", "bytes, K/M/G suffixes",
            "Under auto, messages smaller than this are never compressed.")
 ZCCL_PARAM(kAlgo, "ZCCL_ALGO", "auto", "auto|plain|direct|ring|chain|pairwise; or COLL:ALGO entries separated by ;",

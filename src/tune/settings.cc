@@ -188,6 +188,8 @@ zcclResult_t resolveSettings(const zcclConfig_t* config, Settings* out) {
     out->chunkBytes = static_cast<size_t>(paramIntInRange(Param::kChunkBytes, kMinChunk, kMaxChunk));
   }
 
+  out->scratchBytes = static_cast<size_t>(paramIntInRange(Param::kScratchBytes, int64_t{1} << 20, INT64_MAX));
+
   if (c.minCompressBytes != ZCCL_CONFIG_UNDEF_INT) {
     ZCCL_REQUIRE(c.minCompressBytes >= 0, zcclInvalidArgument, "config: minCompressBytes must not be negative");
     out->minCompressBytes = static_cast<size_t>(c.minCompressBytes);

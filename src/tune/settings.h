@@ -28,6 +28,7 @@ struct Settings {
   int codecMode;                           // zcclCodecMode_t
   size_t chunkBytes;                       // forced pipeline chunk, or 0: the selector's
   size_t minCompressBytes;                 // never compress a smaller message under auto
+  size_t scratchBytes;                     // scratch budget per engine (ZCCL_SCRATCH_BYTES): algo/window.h
   int checksum;                            // 0 or 1
   int probe;                               // ZCCL_PROBE: 0 off, 1 on, 2 auto (host communicators)
   Link interGiven, intraGiven;             // ZCCL_NET_* / ZCCL_INTRA_*: 0 = not given
