@@ -1,5 +1,7 @@
 #include "algo/context.h"
 
+#include "transport/call_envelope.h"
+
 namespace zccl::algo {
 
 Segments Segments::even(size_t total, int ranks) {
@@ -143,6 +145,10 @@ bool chunkInput(Context& ctx, const IncomingBlock& in, size_t c, ReduceInput* in
   return true;
 }
 
+// The sizes travel with one more word, the call's envelope (transport/call_envelope.h): on
+// transports that need exact sizes (NCCL's, which carries no tags) it is how a receiver learns
+// that its peer is in a different call (another kind, dtype, op, root or count) before it
+// receives a frame of that call.
 zcclResult_t exchangeMessageSizes(Context& ctx, int sendPeer, OutgoingBlock* send, int recvPeer, size_t recvChunks,
                                   std::vector<uint64_t>* sizes) {
   sizes->clear();
@@ -152,14 +158,26 @@ zcclResult_t exchangeMessageSizes(Context& ctx, int sendPeer, OutgoingBlock* sen
     ZCCL_CHECK(encodeAll(ctx, send));
     out.assign(send->bytes.begin(), send->bytes.end());
   }
-  sizes->assign(recvChunks, 0);
+  if (sendPeer >= 0) out.push_back(static_cast<uint32_t>(ctx.tag));
+  const size_t nrecv = recvPeer >= 0 ? recvChunks + 1 : 0;
+  sizes->assign(nrecv, 0);
   ctx.controlBytesSent += out.size() * sizeof(uint64_t);
-  return ctx.transport.exchangeSizes(sendPeer, out.data(), out.size(), recvPeer, sizes->data(), recvChunks);
+  ZCCL_CHECK(ctx.transport.exchangeSizes(sendPeer, out.data(), out.size(), recvPeer, sizes->data(), nrecv));
+  if (nrecv == 0) return zcclSuccess;
+  const uint64_t theirs = sizes->back();
+  sizes->pop_back();
+  ZCCL_REQUIRE(theirs == static_cast<uint32_t>(ctx.tag), zcclInvalidUsage,
+               "mismatched calls: rank %d is in %s but rank %d sent frame sizes of %s", ctx.rank(),
+               transport::describeEnvelope(ctx.tag).c_str(), recvPeer,
+               transport::describeEnvelope(static_cast<int>(theirs & 0x7fffffffu)).c_str());
+  return zcclSuccess;
 }
 
 zcclResult_t sendMessageSizes(Context& ctx, int peer, const std::vector<uint64_t>& sizes) {
-  ctx.controlBytesSent += sizes.size() * sizeof(uint64_t);
-  return ctx.transport.exchangeSizes(peer, sizes.data(), sizes.size(), -1, nullptr, 0);
+  std::vector<uint64_t> out = sizes;
+  out.push_back(static_cast<uint32_t>(ctx.tag));  // the envelope word, as exchangeMessageSizes sends it
+  ctx.controlBytesSent += out.size() * sizeof(uint64_t);
+  return ctx.transport.exchangeSizes(peer, out.data(), out.size(), -1, nullptr, 0);
 }
 
 }  // namespace zccl::algo
