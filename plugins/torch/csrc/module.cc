@@ -22,6 +22,8 @@ PYBIND11_MODULE(_C, m) {
            py::arg("rank"), py::arg("size"), py::arg("peers"), py::call_guard<py::gil_scoped_release>(),
            "Over ZipCCL's custom transport on the send/recv of `peers` (torch's gloo).")
       .def_property_readonly("transport", &ProcessGroupZccl::transport)
+      .def("allreduce_8bit", &ProcessGroupZccl::allreduce8bit, py::arg("tensor"), py::arg("average"),
+           py::call_guard<py::gil_scoped_release>(), "zcclAllReduceQuantized of one tensor, in place (lossy, opt-in).")
       .def(
           "stats",
           [](ProcessGroupZccl& pg) {
@@ -38,6 +40,8 @@ PYBIND11_MODULE(_C, m) {
             d["wire_bytes"] = s.wireBytes;
             d["control_bytes"] = s.controlBytes;
             d["codec_seconds"] = s.codecSeconds;
+            d["scratch_bytes"] = s.scratchBytes;
+            d["scratch_peak_bytes"] = s.scratchPeakBytes;
             return d;
           },
           "zcclCommGetStats of the group's communicator (cumulative).")

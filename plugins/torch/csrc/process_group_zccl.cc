@@ -123,6 +123,21 @@ c10::intrusive_ptr<Work> ProcessGroupZccl::allreduce(std::vector<at::Tensor>& te
   });
 }
 
+c10::intrusive_ptr<Work> ProcessGroupZccl::allreduce8bit(at::Tensor& tensor, bool average) {
+  requireNotCoalescing("all_reduce_8bit");
+  const Elements e = reductionElements(tensor, "all_reduce_8bit");
+  const zcclRedOp_t op = average ? zcclAvg : zcclSum;
+  TORCH_CHECK(e.dtype == zcclBfloat16 || e.dtype == zcclFloat16 || e.dtype == zcclFloat32,
+              "ZipCCL backend: all_reduce_8bit takes bfloat16, float16 or float32 tensors, not ", tensor.scalar_type());
+  Staged s(tensor, true);
+  std::vector<at::Tensor> outputs{tensor};
+  return enqueue(OpType::ALLREDUCE, outputs, [this, s, e, op] {
+    check(zcclAllReduceQuantized(s.buf.data_ptr(), s.buf.data_ptr(), e.count, e.dtype, op, comm_, nullptr),
+          "all_reduce_8bit");
+    s.finish();
+  });
+}
+
 c10::intrusive_ptr<Work> ProcessGroupZccl::broadcast(std::vector<at::Tensor>& tensors,
                                                      const c10d::BroadcastOptions& opts) {
   const at::Tensor& t = singleTensor(tensors, "broadcast");

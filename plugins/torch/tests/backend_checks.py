@@ -191,6 +191,39 @@ def check_errors(c, group):
            "broadcast root")
 
 
+def check_all_reduce_8bit(c, group):
+    """The opt-in 8-bit all-reduce: close to the exact sum (within the documented bound: two
+    roundings to 8-bit block-scaled codes, relative to each 128-element block's largest value),
+    identical on every rank, async form, and refusals."""
+    P = c.size
+    n = 128 * 40  # whole 8-bit blocks
+    for dtype in FLOATS:
+        for avg in (False, True):
+            inputs = [torch.randn(n, generator=torch.Generator().manual_seed(77 + r)).to(dtype) for r in range(P)]
+            exact = sum(t.double() for t in inputs) / (P if avg else 1)
+            # The error scale: the contributions' block maxima (each is rounded to its block's codes).
+            scale = sum(t.double().abs().view(-1, 128).amax(1, keepdim=True) for t in inputs) / (P if avg else 1)
+            y = inputs[c.rank].clone()
+            zt.all_reduce_8bit(y, op=dist.ReduceOp.AVG if avg else dist.ReduceOp.SUM, group=group)
+            err = ((y.double() - exact).abs().view(-1, 128) / scale).max().item()
+            c.expect(err < 0.02, f"8-bit all_reduce {dtype} avg={avg}: error {err:.4f} of the block scale (< 0.02)")
+            c.expect(err > 0 or dtype != torch.float32, f"8-bit all_reduce {dtype}: lossy, yet exact")
+            every = [torch.empty_like(y) for _ in range(P)]
+            dist.all_gather(every, y, group=group)
+            c.expect(all(same_bits(e, every[0]) for e in every), f"8-bit all_reduce {dtype}: identical on all ranks")
+    z = torch.ones(1000)
+    work = zt.all_reduce_8bit(z, group=group, async_op=True)
+    work.wait()
+    c.expect(torch.allclose(z, torch.full((1000,), float(P)), rtol=0.02), "8-bit all_reduce async_op")
+    for bad, what in ((lambda: zt.all_reduce_8bit(torch.ones(8, dtype=torch.int32), group=group), "int32"),
+                      (lambda: zt.all_reduce_8bit(torch.ones(8), op=dist.ReduceOp.MAX, group=group), "MAX")):
+        try:
+            bad()
+            c.expect(False, f"8-bit all_reduce of {what}: no exception")
+        except (RuntimeError, ValueError) as e:
+            c.expect("8bit" in str(e) or "ReduceOp" in str(e), f"8-bit {what}: message {str(e)[:200]!r}")
+
+
 def main():
     import zccl.torch  # noqa: F401  registers "zccl"
     dist.init_process_group("zccl", init_method="env://")
@@ -218,6 +251,7 @@ def main():
     c.expect(s_on["compressed_calls"] > 0 and s_on["wire_bytes"] < s_on["raw_bytes"], f"compression used: {s_on}")
     c.expect(s_off["compressed_calls"] == 0, f"no compression when off: {s_off}")
     check_errors(c, on)
+    check_all_reduce_8bit(c, None)
     dist.barrier()
     print(f"rank {c.rank} ({zt.transport()}): {c.passed} checks passed, {len(c.failures)} failed", flush=True)
     for f in c.failures:
