@@ -114,7 +114,8 @@ zcclResult_t runPlan(Context& ctx, const Plan& plan, const Call& c, const Levels
   ZCCL_REQUIRE(plan.algorithm != Algorithm::kDoubling || isPowerOfTwo(ctx.size()), zcclInternalError,
                "doubling plan on %d ranks", ctx.size());
   const size_t w = windowElems(ctx, plan, c, levels, ctx.scratchBudget);
-  ctx.engine.beginCall(scratchNeed(ctx, plan, c, w, levels));
+  const SlotNeeds needs = scratchNeeds(ctx, plan, c, w, levels);
+  ctx.engine.beginCall(needs.bytes, SlotNeeds::kSlots);
   size_t off = 0;
   do {  // a call of 0 elements is one empty window
     const size_t n = std::min(w, c.count - off);

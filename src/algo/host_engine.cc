@@ -52,7 +52,9 @@ zcclResult_t HostEngine::reduce(const ReduceInput* inputs, int n, size_t count, 
   acc.reset(dtype, op, count);
   const size_t rawBytes = count * dtypeBytes(dtype);  // room for a decoded chunk
   uint8_t* decoded = nullptr;
-  ZCCL_CHECK(scratch(kDecodeSlot, rawBytes, reinterpret_cast<void**>(&decoded)));
+  bool anyFrame = false;
+  for (int i = 0; i < n; ++i) anyFrame = anyFrame || inputs[i].frameBytes != 0;
+  if (anyFrame) ZCCL_CHECK(scratch(kDecodeSlot, rawBytes, reinterpret_cast<void**>(&decoded)));
   zcclResult_t first = zcclSuccess;
   for (int i = 0; i < n; ++i) {
     if (inputs[i].frameBytes == 0) {

@@ -14,6 +14,7 @@ class PointToPoint {
   PointToPoint(bool isSend, const void* sendBuf, void* recvBuf, size_t count, int peer, int scratchSlot)
       : isSend_(isSend), sendBuf_(sendBuf), recvBuf_(recvBuf), count_(count), peer_(peer), slot_(scratchSlot) {}
 
+  int slot() const { return slot_; }
   zcclResult_t post(Context& ctx);
   zcclResult_t complete(Context& ctx);
 

@@ -35,6 +35,7 @@ zcclResult_t ScratchSpace::scratch(int slot, size_t bytes, void** ptr) {
     while (budget_ != 0 && held_ + want > budget_ && freeLargestIdle()) {
     }
     ZCCL_CHECK(allocateScratch(want, &s.ptr));
+    ++allocations_;
     s.bytes = want;
     held_ += want;
     peak_ = std::max(peak_, held_);
@@ -43,9 +44,24 @@ zcclResult_t ScratchSpace::scratch(int slot, size_t bytes, void** ptr) {
   return zcclSuccess;
 }
 
-void ScratchSpace::beginCall(size_t need) {
+void ScratchSpace::beginCall(const size_t* need, size_t slots) {
   for (Slot& s : slots_) s.inUse = false;
-  while (budget_ != 0 && held_ + need > budget_ && freeLargestIdle()) {
+  if (budget_ == 0) return;
+  auto needOf = [&](size_t i) { return i < slots ? need[i] : 0; };
+  for (;;) {
+    size_t projected = 0;  // held after the call if nothing is freed
+    for (size_t i = 0; i < std::max(slots, slots_.size()); ++i) {
+      projected += std::max(i < slots_.size() ? slots_[i].bytes : 0, needOf(i));
+    }
+    if (projected <= budget_) return;
+    Slot* worst = nullptr;  // the slot holding most beyond what the call asks of it
+    size_t worstExcess = 0;
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      const size_t excess = slots_[i].bytes > needOf(i) ? slots_[i].bytes - needOf(i) : 0;
+      if (excess > worstExcess) worst = &slots_[i], worstExcess = excess;
+    }
+    if (worst == nullptr) return;  // the call's own need passes the budget
+    freeSlot(worst);
   }
 }
 

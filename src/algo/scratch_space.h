@@ -5,9 +5,11 @@
 // a window's needs within the budget), but slots are shared by all algorithms and keep their
 // largest size, so after an all-gather and an all-to-all the sum of the slots could pass the
 // budget although neither call's own need did, and a slot kept at an earlier call's larger size
-// counts in full. So a call begins by declaring what it will ask for (beginCall(need)): idle
-// slots are freed, largest first, until what is held plus that need fits the budget; and a slot
-// that must grow past the budget during the call frees the slots the call has not asked for yet. The ledger
+// counts in full. So a call begins by declaring what it will ask of each slot (beginCall): what
+// will be held after it is, per slot, the larger of what the slot holds and what the call asks;
+// while that passes the budget, the slot that holds most beyond the call's need is freed (a slot
+// the call does not use first). A call like the last one frees and allocates nothing. A slot that
+// must grow past the budget during the call frees the slots the call has not asked for yet. The ledger
 // counts every byte the slots hold, so a test can assert the bound from the library's own
 // accounting (zcclCommStats_t.scratchPeakBytes).
 //
@@ -19,6 +21,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "zccl/zccl_types.h"
@@ -32,9 +35,11 @@ class ScratchSpace {
   // Room for `bytes` in `slot`, kept between calls; independent per slot. Grows the slot (its old
   // contents are lost) when it is too small.
   zcclResult_t scratch(int slot, size_t bytes, void** ptr);
-  // A new call begins that will ask for at most `need` bytes in all: every slot is idle until it
-  // asks again, and idle slots are freed until the held bytes plus `need` fit the budget.
-  void beginCall(size_t need);
+  // A new call begins that will ask slot s for at most need[s] bytes (slots past `slots`: none):
+  // every slot is idle until it asks again, and slots are freed as described above.
+  void beginCall(const size_t* need, size_t slots);
+  // How many times a slot was allocated (a test's view of reuse).
+  uint64_t scratchAllocations() const { return allocations_; }
   // Frees every slot (the engine's work on them is complete first).
   void releaseScratch();
   // 0: no budget (slots only grow).
@@ -59,6 +64,7 @@ class ScratchSpace {
   bool freeLargestIdle();  // false when no idle slot holds memory
   std::vector<Slot> slots_;
   size_t budget_ = 0, held_ = 0, peak_ = 0;
+  uint64_t allocations_ = 0;
 };
 
 }  // namespace zccl::algo

@@ -9,18 +9,7 @@ namespace {
 
 size_t ceilDiv(size_t a, size_t b) { return (a + b - 1) / b; }
 
-// What a call asks of each scratch slot (the slot map: algo/scratch_space.h). Phases of one call
-// reuse slots (all-reduce's all-gather takes the slots its reduce-scatter had), so needs combine
-// slot by slot by their maximum, as the engine's slots grow.
-struct SlotNeed {
-  size_t bytes[16] = {};
-  void need(int slot, size_t b) { bytes[slot] = std::max(bytes[slot], b); }
-  size_t total() const {
-    size_t t = 0;
-    for (size_t b : bytes) t += b;
-    return t;
-  }
-};
+using SlotNeed = SlotNeeds;
 
 // frames(m): the room for the messages of m elements; m is a segment's or block's count.
 size_t frames(const Context& ctx, size_t m) { return m == 0 ? 0 : ctx.blockCapacity(m); }
@@ -78,24 +67,30 @@ void hierarchicalNeed(const Context& ctx, size_t n, const Levels& levels, SlotNe
 
 void doublingNeed(const Context& ctx, size_t n, SlotNeed* s) {
   if (ctx.size() == 1) return;
-  s->need(8, raw(ctx, n));      // the running result
-  s->need(9, frames(ctx, n));   // incoming (raw chunks when uncompressed: the same room)
-  if (ctx.compress) s->need(10, frames(ctx, n));
+  s->need(8, raw(ctx, n));                       // the running result
+  s->need(10, frames(ctx, n));                   // incoming (raw chunks uncompressed: the same room)
+  if (ctx.compress) s->need(9, frames(ctx, n));  // its own frames
   decodeRoom(ctx, n, s);
 }
 
 }  // namespace
 
-size_t scratchNeed(const Context& ctx, const Plan& plan, const Call& call, size_t count, const Levels& levels) {
+size_t SlotNeeds::total() const {
+  size_t t = 0;
+  for (size_t b : bytes) t += b;
+  return t;
+}
+
+SlotNeeds scratchNeeds(const Context& ctx, const Plan& plan, const Call& call, size_t count, const Levels& levels) {
   const size_t P = ctx.size();
   SlotNeed s;
   if (plan.algorithm == Algorithm::kHierarchical) {
     hierarchicalNeed(ctx, count, levels, &s);
-    return s.total();
+    return s;
   }
   if (plan.algorithm == Algorithm::kDoubling) {
     doublingNeed(ctx, count, &s);
-    return s.total();
+    return s;
   }
   switch (call.coll) {
     case Collective::kAllReduce:
@@ -128,7 +123,7 @@ size_t scratchNeed(const Context& ctx, const Plan& plan, const Call& call, size_
       }
       break;
   }
-  return s.total();
+  return s;
 }
 
 size_t windowElems(const Context& ctx, const Plan& plan, const Call& call, const Levels& levels, size_t budget) {

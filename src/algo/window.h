@@ -22,9 +22,23 @@
 
 namespace zccl::algo {
 
-// Scratch bytes the plan needs for a call of `count` elements (per rank block where the
-// collective has blocks), an upper bound on what its algorithms ask of the engine's slots.
-size_t scratchNeed(const Context& ctx, const Plan& plan, const Call& call, size_t count, const Levels& levels);
+// What a call asks of each scratch slot (the slot map: algo/scratch_space.h). Phases of one call
+// reuse slots (all-reduce's all-gather takes the slots its reduce-scatter had), so needs combine
+// slot by slot by their maximum, as the engine's slots grow.
+struct SlotNeeds {
+  static constexpr int kSlots = 16;
+  size_t bytes[kSlots] = {};
+  void need(int slot, size_t b) { bytes[slot] = b > bytes[slot] ? b : bytes[slot]; }
+  size_t total() const;
+};
+
+// Per slot, what the plan asks for a call of `count` elements (per rank block where the collective
+// has blocks): an upper bound on what its algorithms ask of the engine's slots.
+SlotNeeds scratchNeeds(const Context& ctx, const Plan& plan, const Call& call, size_t count, const Levels& levels);
+inline size_t scratchNeed(const Context& ctx, const Plan& plan, const Call& call, size_t count,
+                          const Levels& levels) {
+  return scratchNeeds(ctx, plan, call, count, levels).total();
+}
 
 // Elements per window (of each rank block, or of the buffer): call.count when the whole call
 // fits `budget` (0: no budget), else the largest window that does (at least 1).

@@ -169,12 +169,13 @@ zcclResult_t runPointToPoint(const std::vector<std::pair<zcclComm*, CallArgs>>& 
     if (ctx.compress && ctx.blockCapacity(a.count) > share) ctx.compress = false;
     p2p.push_back(std::make_unique<algo::PointToPoint>(a.kind == Kind::kSend, a.send, a.recv, a.count, a.root, slot++));
   }
-  std::map<algo::Engine*, size_t> need;  // frames of the group's compressed operations, per engine
+  std::map<algo::Engine*, std::vector<size_t>> need;  // per engine and slot: the operations' frames
   for (size_t i = 0; i < p2p.size(); ++i) {
-    size_t& n = need[&contexts[i]->engine];
-    if (contexts[i]->compress) n += contexts[i]->blockCapacity(ops[i].second.count);
+    std::vector<size_t>& n = need[&contexts[i]->engine];
+    n.resize(static_cast<size_t>(p2p[i]->slot()) + 1, 0);
+    if (contexts[i]->compress) n[p2p[i]->slot()] = contexts[i]->blockCapacity(ops[i].second.count);
   }
-  for (const auto& [engine, bytes] : need) engine->beginCall(bytes);
+  for (const auto& [engine, bytes] : need) engine->beginCall(bytes.data(), bytes.size());
   for (size_t i = 0; i < p2p.size(); ++i) ZCCL_CHECK(p2p[i]->post(*contexts[i]));
   zcclResult_t first = zcclSuccess;
   for (size_t i = 0; i < p2p.size(); ++i) {

@@ -126,8 +126,11 @@ double predictSeconds(Collective coll, const algo::Plan& plan, size_t messageByt
     const double n = static_cast<double>(messageBytes);
     const double k = std::max(1.0, std::ceil(n / static_cast<double>(std::max<size_t>(plan.chunkBytes, 1))));
     const Path path = pathFor(f, f.localRanks);
-    return log2Ceil(P) *
-           (k * path.alpha + path.step(n * c.rho / path.bandwidth, (c.cE + c.cD) * n) + reduceSeconds(f, 2 * n));
+    // A step needs the previous step's sum, so nothing overlaps across steps; inside one, k chunks
+    // pipeline (the longer of wire and codec, plus one chunk of the other to fill and drain).
+    const double wire = n * c.rho / path.bandwidth, work = (c.cE + c.cD) * n;
+    const double step = path.serial ? wire + work : std::max(wire, work) + std::min(wire, work) / k;
+    return log2Ceil(P) * (k * path.alpha + step + reduceSeconds(f, 2 * n));
   }
   if (plan.algorithm == Algorithm::kHierarchical) {
     if (!f.uniformNodes || f.nodes < 2 || f.localRanks < 2) return -1;

@@ -110,7 +110,11 @@ Choice select(const Query& q, const Settings& s, const Fabric& f) {
       if (q.plainAvailable) plainTime = price(Plan{alg, false, 0});
       continue;
     }
-    const bool codedToo = q.messageBytes >= s.minCompressBytes;
+    // Recursive doubling is the latency-bound form; compressed it codes and decodes the whole
+    // running result at every step, serially (a step needs the previous one's sum): measured at
+    // 64 KiB bf16 over 1 Gbit/s, doubling/on took 1.65 ms against 0.53 ms for direct/on
+    // (docs/perf.md section 10). Where the wire is worth compressing, doubling is not the form.
+    const bool codedToo = q.messageBytes >= s.minCompressBytes && alg != Algorithm::kDoubling;
     for (size_t chunk : kChunkCandidates) {
       if (chunkBytes != 0) chunk = chunkBytes;
       const double raw = price(Plan{alg, false, chunk});

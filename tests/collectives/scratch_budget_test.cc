@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "api/comm.h"
 #include "collectives/local_harness.h"
 #include "synthetic.h"
 #include "tensor_file.h"
@@ -123,6 +124,25 @@ TEST_P(ScratchBudget, WindowsKeepEveryCollectiveWithinTheBudget) {
         EXPECT_LE(statsOf(comm).scratchPeakBytes, kBudget);
       },
       world(p));
+}
+
+// A call like the last one reuses its slots: nothing is freed or allocated again (an all-reduce
+// near the budget once re-allocated all its scratch on every call).
+TEST_P(ScratchBudget, RepeatedCallsAllocateNothingMore) {
+  const Param p = GetParam();
+  for (const char* budget : {"1M", "256M"}) {
+    ScopedScratchBudget scoped(budget);
+    runRanks(
+        p.ranks, localConfig(p.compression, p.algorithm, 64 * 1024),
+        [&](zcclComm_t comm, int r) {
+          const algo::Engine& engine = *api::liveComm(comm)->engine;
+          EXPECT_EQ(runEveryCollective(comm, r, p.ranks, kCount, true), 0u);
+          const uint64_t after = engine.scratchAllocations();
+          for (int i = 0; i < 3; ++i) EXPECT_EQ(runEveryCollective(comm, r, p.ranks, kCount, true), 0u);
+          EXPECT_EQ(engine.scratchAllocations(), after) << "rank " << r << ", budget " << budget;
+        },
+        world(p));
+  }
 }
 
 TEST_P(ScratchBudget, WithoutTheBoundTheSameCallsHoldMore) {

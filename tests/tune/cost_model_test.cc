@@ -156,6 +156,23 @@ TEST(Selector, LatencyBoundMessagesTakeRecursiveDoublingWhereThereIsNoPlainPath)
   EXPECT_NE(three.plan.algorithm, Algorithm::kDoubling) << "3 ranks: not a power of two";
   const Choice big = select(Query{Collective::kAllReduce, zcclBfloat16, 64 << 20, false}, s, network(1));
   EXPECT_NE(big.plan.algorithm, Algorithm::kDoubling) << "bandwidth-bound: " << describe(big.plan);
+  // Never compressed under auto: at every size it either stays raw or leaves doubling.
+  for (size_t bytes = 4096; bytes <= (size_t{64} << 20); bytes *= 4) {
+    const Choice c = select(Query{Collective::kAllReduce, zcclBfloat16, bytes, false}, s, network(1));
+    EXPECT_FALSE(c.plan.algorithm == Algorithm::kDoubling && c.plan.compress) << bytes << ": " << describe(c.plan);
+  }
+}
+
+TEST(CostModel, RecursiveDoublingStepsDoNotOverlapEachOther) {
+  // One chunk per step (64 KiB, 1 MiB chunks): wire and codec add up, twice (4 ranks).
+  const Fabric f = network(1);
+  const size_t n = 64 << 10;
+  const CodecSpeed& c = f.codec[codecIndex(zcclBfloat16)];
+  const double wire = n * c.ratio / f.inter.bandwidth, work = n / c.compress + n / c.decompress;
+  const double t = predictSeconds(Collective::kAllReduce, Plan{Algorithm::kDoubling, true, size_t{1} << 20}, n,
+                                  zcclBfloat16, f);
+  EXPECT_GE(t, 2 * (wire + work)) << "steps overlapped";
+  EXPECT_LT(t, 2 * (wire + work) + 4 * f.inter.latency + 1e-3);
 }
 
 TEST(Selector, NodesOfSeveralRanksOnASlowNetworkTakeTheHierarchicalAllReduce) {
