@@ -69,13 +69,12 @@ zcclResult_t initFabric(zcclComm* comm, bool hostMemory, bool probeByDefault) {
   }
   const tune::Settings& s = comm->settings;
   const bool probe = s.probe == 1 || (s.probe == 2 && probeByDefault && t.size() > 1);
-  if (probe) {
-    ZCCL_CHECK(tune::probeFabric(t, nodes, &comm->fabric));
-  } else {
-    comm->fabric = hostMemory ? tune::hostDefaults(t.size(), nodes.nodes, nodes.localRanks)
-                              : tune::deviceDefaults(t.size(), nodes.nodes, nodes.localRanks);
-    comm->fabric.uniformNodes = nodes.uniform;
-  }
+  // The defaults first: the probe replaces what it measures and keeps the rest (the fitted
+  // efficiency of the transport's own collectives).
+  comm->fabric = hostMemory ? tune::hostDefaults(t.size(), nodes.nodes, nodes.localRanks)
+                            : tune::deviceDefaults(t.size(), nodes.nodes, nodes.localRanks);
+  comm->fabric.uniformNodes = nodes.uniform;
+  if (probe) ZCCL_CHECK(tune::probeFabric(t, nodes, &comm->fabric));
   const auto given = [&](const tune::Link& g, tune::Link* l) {
     if (g.bandwidth <= 0 && g.latency <= 0) return;
     if (g.bandwidth > 0) l->bandwidth = g.bandwidth;

@@ -40,6 +40,12 @@ Fabric hostDefaults(int ranks, int nodes, int localRanks) {
   f.codec[2] = CodecSpeed{4.6e9, 6.7e9, 0.844};
   f.reduceBandwidth = 4e9;
   f.intraUsesCores = true;
+  // Open MPI 4.1.4's own collectives against ZipCCL's uncompressed ones at 64-256 MiB, 4 ranks
+  // (docs/perf.md section 10): MPI_Allreduce 0.35 of the speed, MPI_Reduce_scatter_block 0.15,
+  // MPI_Allgather 0.7, MPI_Alltoall 1.0, MPI_Bcast 0.5 (1 Gbit/s, 64 KiB-1 MiB); MPI_Reduce is
+  // taken as MPI_Allreduce (not measured).
+  const double openMpi[algo::kCollectives] = {0.35, 0.5, 0.35, 0.7, 0.15, 1.0};  // Collective order
+  for (int c = 0; c < algo::kCollectives; ++c) f.plainEfficiency[c] = openMpi[c];
   return f;
 }
 

@@ -5,6 +5,8 @@
 
 #include <cstddef>
 
+#include "algo/plan.h"
+
 namespace zccl::tune {
 
 // A link as the Hockney model sees it: time(bytes) = latency + bytes / bandwidth.
@@ -36,6 +38,11 @@ struct Fabric {
   // between host processes), so the two add up instead of overlapping; false where a DMA engine or
   // the interconnect moves the bytes (NVLink, a NIC).
   bool intraUsesCores = false;
+  // The fraction of the textbook bandwidth the transport's own collective reaches, per collective
+  // (algo::Collective order), fitted against measured runs: Open MPI 4.1's own collectives over
+  // shared memory and TCP fall far short of the textbook forms (docs/perf.md section 10); NCCL's
+  // are the reference (1).
+  double plainEfficiency[algo::kCollectives] = {1, 1, 1, 1, 1, 1};
   // Where the figures came from, for the log: "probe", "cache", "defaults", "environment", ...
   const char* source = "defaults";
   double probeSeconds = 0;  // time the probe took at creation (0 if it did not run)
