@@ -9,21 +9,21 @@ namespace {
 
 size_t ceilDiv(size_t a, size_t b) { return (a + b - 1) / b; }
 
-using SlotNeed = SlotNeeds;
-
 // frames(m): the room for the messages of m elements; m is a segment's or block's count.
 size_t frames(const Context& ctx, size_t m) { return m == 0 ? 0 : ctx.blockCapacity(m); }
 size_t raw(const Context& ctx, size_t m) { return m * ctx.elemBytes; }
-// The host engine decodes a reduction input into one chunk (host_engine.cc, slot 15).
-void decodeRoom(const Context& ctx, size_t m, SlotNeed* s) { s->need(15, raw(ctx, std::min(ctx.chunkElems, m))); }
+// The host engine decodes a coded reduction input into one chunk (host_engine.cc, slot 15).
+void decodeRoom(const Context& ctx, size_t m, SlotNeeds* s) {
+  if (ctx.compress) s->need(15, raw(ctx, std::min(ctx.chunkElems, m)));
+}
 
 // Each as its file asks (all_gather.cc, reduce_scatter_*.cc, ...).
-void ringAllGatherNeed(const Context& ctx, size_t m, SlotNeed* s) {
+void ringAllGatherNeed(const Context& ctx, size_t m, SlotNeeds* s) {
   if (!ctx.compress || ctx.size() == 1) return;
   for (int k = 0; k < 3; ++k) s->need(k, frames(ctx, m));
 }
 
-void directReduceScatterNeed(const Context& ctx, size_t m, SlotNeed* s) {
+void directReduceScatterNeed(const Context& ctx, size_t m, SlotNeeds* s) {
   const size_t P = ctx.size();
   if (P == 1) return;
   s->need(1, P * (ctx.compress ? frames(ctx, m) : raw(ctx, m)));
@@ -34,7 +34,7 @@ void directReduceScatterNeed(const Context& ctx, size_t m, SlotNeed* s) {
   decodeRoom(ctx, m, s);
 }
 
-void ringReduceScatterNeed(const Context& ctx, size_t m, SlotNeed* s) {
+void ringReduceScatterNeed(const Context& ctx, size_t m, SlotNeeds* s) {
   if (ctx.size() == 1) return;
   const size_t msg = ctx.compress ? frames(ctx, m) : raw(ctx, m);
   s->need(0, msg);
@@ -44,7 +44,7 @@ void ringReduceScatterNeed(const Context& ctx, size_t m, SlotNeed* s) {
   decodeRoom(ctx, m, s);
 }
 
-void reduceScatterNeed(const Context& ctx, Algorithm a, size_t m, SlotNeed* s) {
+void reduceScatterNeed(const Context& ctx, Algorithm a, size_t m, SlotNeeds* s) {
   if (a == Algorithm::kRing) {
     ringReduceScatterNeed(ctx, m, s);
   } else {
@@ -52,7 +52,7 @@ void reduceScatterNeed(const Context& ctx, Algorithm a, size_t m, SlotNeed* s) {
   }
 }
 
-void hierarchicalNeed(const Context& ctx, size_t n, const Levels& levels, SlotNeed* s) {
+void hierarchicalNeed(const Context& ctx, size_t n, const Levels& levels, SlotNeeds* s) {
   if (levels.intra == nullptr || levels.inter == nullptr) return;
   const Context intra{*levels.intra, ctx.engine, ctx.dtype, ctx.elemBytes, false, ctx.chunkElems, ctx.codec, ctx.tag};
   const Context inter{*levels.inter, ctx.engine,     ctx.dtype, ctx.elemBytes,
@@ -65,7 +65,7 @@ void hierarchicalNeed(const Context& ctx, size_t n, const Levels& levels, SlotNe
   ringAllGatherNeed(intra, own, s);
 }
 
-void doublingNeed(const Context& ctx, size_t n, SlotNeed* s) {
+void doublingNeed(const Context& ctx, size_t n, SlotNeeds* s) {
   if (ctx.size() == 1) return;
   s->need(8, raw(ctx, n));                       // the running result
   s->need(10, frames(ctx, n));                   // incoming (raw chunks uncompressed: the same room)
@@ -83,7 +83,7 @@ size_t SlotNeeds::total() const {
 
 SlotNeeds scratchNeeds(const Context& ctx, const Plan& plan, const Call& call, size_t count, const Levels& levels) {
   const size_t P = ctx.size();
-  SlotNeed s;
+  SlotNeeds s;
   if (plan.algorithm == Algorithm::kHierarchical) {
     hierarchicalNeed(ctx, count, levels, &s);
     return s;

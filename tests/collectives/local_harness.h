@@ -48,6 +48,18 @@ inline void runRanks(int ranks, const zcclConfig_t& config, const std::function<
   for (std::thread& t : threads) t.join();
 }
 
+// A local world of `ranks` ranks; with perNode > 0 they form nodes of that many (rank / perNode),
+// for hierarchical plans; exactSizes: receives must name the exact size, as NCCL's do.
+inline std::shared_ptr<transport::LocalWorld> localWorld(int ranks, int perNode = 0, bool exactSizes = false) {
+  auto w = std::make_shared<transport::LocalWorld>(ranks, exactSizes);
+  if (perNode > 0) {
+    std::vector<int> nodes;
+    for (int r = 0; r < ranks; ++r) nodes.push_back(r / perNode);
+    w->setNodes(nodes);
+  }
+  return w;
+}
+
 // Verifiable value of element i on rank r, as a double (exact in every dtype).
 inline double verifiableValue(zcclDataType_t d, int rank, size_t i, zcclRedOp_t op) {
   const bool tiny = d == zcclFloat8e4m3 || d == zcclFloat8e5m2;

@@ -91,15 +91,7 @@ zcclCommStats_t statsOf(zcclComm_t comm) {
   return s;
 }
 
-std::shared_ptr<transport::LocalWorld> world(const Param& p) {
-  auto w = std::make_shared<transport::LocalWorld>(p.ranks);
-  if (p.perNode > 0) {
-    std::vector<int> nodes;
-    for (int r = 0; r < p.ranks; ++r) nodes.push_back(r / p.perNode);
-    w->setNodes(nodes);
-  }
-  return w;
-}
+std::shared_ptr<transport::LocalWorld> world(const Param& p) { return localWorld(p.ranks, p.perNode); }
 
 class ScratchBudget : public ::testing::TestWithParam<Param> {};
 

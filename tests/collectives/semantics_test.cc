@@ -19,15 +19,7 @@ struct Param {
   int perNode = 0;          // > 0: the ranks form nodes of this many (rank / perNode), for hierarchical plans
 };
 
-std::shared_ptr<transport::LocalWorld> world(const Param& p) {
-  auto w = std::make_shared<transport::LocalWorld>(p.ranks, p.exactSizes);
-  if (p.perNode > 0) {
-    std::vector<int> nodes;
-    for (int r = 0; r < p.ranks; ++r) nodes.push_back(r / p.perNode);
-    w->setNodes(nodes);
-  }
-  return w;
-}
+std::shared_ptr<transport::LocalWorld> world(const Param& p) { return localWorld(p.ranks, p.perNode, p.exactSizes); }
 
 class Semantics : public ::testing::TestWithParam<Param> {};
 
