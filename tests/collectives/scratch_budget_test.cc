@@ -5,7 +5,7 @@
 // the library's own ledger (zcclCommStats_t.scratchPeakBytes) never passes the budget, across a
 // sequence of different collectives on one communicator. The same calls without the bound hold
 // several times the budget (so the windows are what keeps it), and zcclCommReleaseScratch gives
-// everything back.
+// everything back. Point-to-point operations past their share of the budget travel raw.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -170,6 +170,28 @@ std::string name(const ::testing::TestParamInfo<Param>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Local, ScratchBudget, ::testing::ValuesIn(params()), name);
+
+// Point-to-point keeps a group's frames until the group completes, so an operation is compressed
+// only where its frames fit 1/(2P) of the budget; larger ones travel raw (no scratch).
+TEST(ScratchBudgetPointToPoint, LargeOperationsTravelRawSmallOnesCompressed) {
+  ScopedScratchBudget budget("1M");
+  runRanks(2, localConfig(ZCCL_COMPRESSION_ON), [&](zcclComm_t comm, int r) {
+    for (size_t count : {size_t{16} << 10, kCount}) {  // 32 KiB of frames fit 256 KiB; 1.25 MiB do not
+      const zcclCommStats_t before = statsOf(comm);
+      const std::vector<uint8_t> mine = payload(count, r);
+      std::vector<uint8_t> theirs(count * 2, 0xEE);
+      ASSERT_EQ(zcclGroupStart(), zcclSuccess);
+      EXPECT_EQ(zcclSend(mine.data(), count, zcclBfloat16, 1 - r, comm, nullptr), zcclSuccess);
+      EXPECT_EQ(zcclRecv(theirs.data(), count, zcclBfloat16, 1 - r, comm, nullptr), zcclSuccess);
+      ASSERT_EQ(zcclGroupEnd(), zcclSuccess) << zcclGetLastError(nullptr);
+      EXPECT_EQ(theirs, payload(count, 1 - r)) << count;
+      const zcclCommStats_t after = statsOf(comm);
+      const bool compressed = after.compressedCalls > before.compressedCalls;
+      EXPECT_EQ(compressed, count < kCount) << count << " elements";
+      EXPECT_LE(after.scratchPeakBytes, kBudget);
+    }
+  });
+}
 
 TEST(ScratchBudgetSetting, AValueBelowTheMinimumWarnsAndKeepsTheDefault) {
   ScopedScratchBudget budget("4K");
