@@ -50,7 +50,6 @@ struct Context {
   zcclCodecConfig_t codec;  // how frames are coded
   int tag;                  // transport::kTagCollective or kTagPointToPoint
   zcclResult_t decodeError = zcclSuccess;
-  size_t scratchBudget = 0;       // bytes of scratch a call may hold (0: no bound); algo/window.h
   uint64_t rawBytesSent = 0;      // uncompressed size of the messages sent
   uint64_t wireBytesSent = 0;     // their size as sent
   uint64_t controlBytesSent = 0;  // frame sizes sent ahead (exactReceiveSizes transports)
@@ -71,6 +70,12 @@ struct Context {
     if (r != zcclSuccess && decodeError == zcclSuccess) decodeError = r;
   }
 };
+
+// A context for one level of a communicator (transport/sub_transport.h) with ctx's engine, dtype,
+// chunking, codec and tag; compressed as `compress` says.
+inline Context levelContext(const Context& ctx, transport::Transport& level, bool compress) {
+  return Context{level, ctx.engine, ctx.dtype, ctx.elemBytes, compress, ctx.chunkElems, ctx.codec, ctx.tag};
+}
 
 // A block to send: message c at data[c] with bytes[c]. A block prepared from raw elements is coded
 // lazily, chunk by chunk as it is sent, so that chunk c travels while chunk c+1 is being coded.

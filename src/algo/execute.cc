@@ -59,9 +59,8 @@ zcclResult_t runWindow(Context& ctx, const Plan& plan, const Call& c, size_t off
   if (plan.algorithm == Algorithm::kHierarchical) {
     // Each level runs on its view of the communicator; what they sent and the first decode error
     // are the call's.
-    Context intra{*levels.intra, ctx.engine, ctx.dtype, ctx.elemBytes, false, ctx.chunkElems, ctx.codec, ctx.tag};
-    Context inter{*levels.inter, ctx.engine,     ctx.dtype, ctx.elemBytes,
-                  ctx.compress,  ctx.chunkElems, ctx.codec, ctx.tag};
+    Context intra = levelContext(ctx, *levels.intra, false);
+    Context inter = levelContext(ctx, *levels.inter, ctx.compress);
     const zcclResult_t r = hierarchicalAllReduce(intra, inter, send, recv, n, c.op);
     for (const Context* level : {&intra, &inter}) {
       ctx.rawBytesSent += level->rawBytesSent;
@@ -113,7 +112,7 @@ zcclResult_t runPlan(Context& ctx, const Plan& plan, const Call& c, const Levels
                zcclInternalError, "hierarchical plan on a communicator without uniform nodes");
   ZCCL_REQUIRE(plan.algorithm != Algorithm::kDoubling || isPowerOfTwo(ctx.size()), zcclInternalError,
                "doubling plan on %d ranks", ctx.size());
-  const size_t w = windowElems(ctx, plan, c, levels, ctx.scratchBudget);
+  const size_t w = windowElems(ctx, plan, c, levels, ctx.engine.scratchBudget());
   const SlotNeeds needs = scratchNeeds(ctx, plan, c, w, levels);
   ctx.engine.beginCall(needs.bytes, SlotNeeds::kSlots);
   size_t off = 0;

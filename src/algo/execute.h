@@ -34,7 +34,7 @@ struct Levels {
 };
 
 // ZipCCL's algorithms, with ctx made for plan.compress and plan.chunkBytes; a call whose scratch
-// would pass ctx.scratchBudget runs as a sequence of windows (algo/window.h).
+// would pass the engine's scratch budget runs as a sequence of windows (algo/window.h).
 zcclResult_t runPlan(Context& ctx, const Plan& plan, const Call& call, const Levels& levels);
 
 }  // namespace zccl::algo

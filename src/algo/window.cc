@@ -54,9 +54,8 @@ void reduceScatterNeed(const Context& ctx, Algorithm a, size_t m, SlotNeeds* s) 
 
 void hierarchicalNeed(const Context& ctx, size_t n, const Levels& levels, SlotNeeds* s) {
   if (levels.intra == nullptr || levels.inter == nullptr) return;
-  const Context intra{*levels.intra, ctx.engine, ctx.dtype, ctx.elemBytes, false, ctx.chunkElems, ctx.codec, ctx.tag};
-  const Context inter{*levels.inter, ctx.engine,     ctx.dtype, ctx.elemBytes,
-                      ctx.compress,  ctx.chunkElems, ctx.codec, ctx.tag};
+  const Context intra = levelContext(ctx, *levels.intra, false);
+  const Context inter = levelContext(ctx, *levels.inter, ctx.compress);
   const size_t own = ceilDiv(n, intra.size()), across = ceilDiv(own, inter.size());
   directReduceScatterNeed(intra, own, s);
   s->need(7, std::max<size_t>(1, raw(ctx, own)));  // the node's partial segment

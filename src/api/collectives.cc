@@ -78,10 +78,8 @@ algo::Context makeContext(zcclComm* comm, zcclDataType_t dtype, const algo::Plan
   codec.mode = comm->settings.codecMode;
   codec.checksum = comm->settings.checksum;
   const size_t eb = dtypeBytes(dtype);
-  algo::Context ctx{
+  return algo::Context{
       *comm->transport, *comm->engine, dtype, eb, plan.compress, std::max<size_t>(1, plan.chunkBytes / eb), codec, tag};
-  ctx.scratchBudget = comm->settings.scratchBytes;
-  return ctx;
 }
 
 // Adds what a call through ZipCCL's algorithms sent to the communicator's counters.
@@ -165,7 +163,7 @@ zcclResult_t runPointToPoint(const std::vector<std::pair<zcclComm*, CallArgs>>& 
     // compressed only where they fit the budget's share of one send and one receive per peer
     // (a rule both ends derive from the count alone, so they agree; docs/env.md).
     algo::Context& ctx = *contexts.back();
-    const size_t share = comm->settings.scratchBytes / (2 * static_cast<size_t>(comm->transport->size()));
+    const size_t share = comm->engine->scratchBudget() / (2 * static_cast<size_t>(comm->transport->size()));
     if (ctx.compress && ctx.blockCapacity(a.count) > share) ctx.compress = false;
     p2p.push_back(std::make_unique<algo::PointToPoint>(a.kind == Kind::kSend, a.send, a.recv, a.count, a.root, slot++));
   }
