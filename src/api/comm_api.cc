@@ -14,7 +14,12 @@ extern "C" zcclResult_t zcclCommDestroy(zcclComm_t comm) {
 }
 
 extern "C" zcclResult_t zcclCommAbort(zcclComm_t comm) {
-  if (zcclComm* c = liveComm(comm)) c->transport->abort();
+  // The request first: a call blocked on the transport that wakes when abort() breaks its link
+  // sees it, and touches the transport's handles no more.
+  if (zcclComm* c = liveComm(comm)) {
+    c->transport->requestAbort();
+    c->transport->abort();
+  }
   ZCCL_REQUIRE(zccl::api::abortComm(comm), zcclInvalidUsage, "zcclCommAbort: invalid or destroyed communicator");
   return zcclSuccess;
 }

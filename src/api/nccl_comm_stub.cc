@@ -2,6 +2,7 @@
 // cannot work.
 #include "common/check.h"
 #include "zccl/zccl.h"
+#include "zccl/zccl_nccl.h"
 
 extern "C" zcclResult_t zcclGetUniqueId(zcclUniqueId* uniqueId) {
   (void)uniqueId;
@@ -15,4 +16,9 @@ extern "C" zcclResult_t zcclCommInitRankConfig(zcclComm_t* comm, int, zcclUnique
 
 extern "C" zcclResult_t zcclCommInitRank(zcclComm_t* comm, int nranks, zcclUniqueId commId, int rank) {
   return zcclCommInitRankConfig(comm, nranks, commId, rank, nullptr);
+}
+
+extern "C" zcclResult_t zcclCommInitFromNccl(zcclComm_t* comm, ncclComm*, zcclConfig_t*) {
+  if (comm != nullptr) *comm = nullptr;
+  ZCCL_FAIL(zcclSystemError, "zcclCommInitFromNccl: this ZipCCL was built without NCCL (ZCCL_WITH_NCCL=OFF)");
 }

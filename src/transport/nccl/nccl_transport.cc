@@ -19,7 +19,7 @@ ncclRedOp_t ncclOp(zcclRedOp_t op) { return static_cast<ncclRedOp_t>(op); }
 
 NcclTransport::~NcclTransport() {
   if (deviceSizes_ != nullptr) cudaFree(deviceSizes_);
-  if (comm_ != nullptr) ncclCommDestroy(comm_);
+  if (comm_ != nullptr && ownsComm_) ncclCommDestroy(comm_);
 }
 
 void NcclTransport::abort() {
@@ -46,6 +46,8 @@ zcclResult_t NcclTransport::irecv(int peer, int, void* data, size_t capacity, Re
 // NCCL reports a failed or aborted peer asynchronously: checked before posting and after every
 // wait on the stream, so a collective fails instead of returning what never arrived.
 zcclResult_t NcclTransport::checkAsyncError() {
+  // After zcclCommAbort the NCCL communicator is gone (ncclCommAbort frees it): not touched again.
+  ZCCL_REQUIRE(!abortRequested() && comm_ != nullptr, zcclInvalidUsage, "NCCL: the communicator was aborted");
   ncclResult_t async = ncclSuccess;
   ZCCL_CHECK(ncclResult(ncclCommGetAsyncError(comm_, &async), "ncclCommGetAsyncError"));
   ZCCL_REQUIRE(async == ncclSuccess || async == ncclInProgress, static_cast<zcclResult_t>(async),
@@ -83,6 +85,7 @@ zcclResult_t NcclTransport::wait(Request* req, size_t* bytes) {
 zcclResult_t NcclTransport::exchangeSizes(int sendPeer, const uint64_t* send, size_t nsend, int recvPeer,
                                           uint64_t* recv, size_t nrecv) {
   ZCCL_CHECK(flush());
+  ZCCL_CHECK(checkAsyncError());
   const size_t need = nsend + nrecv;
   if (deviceSizesCap_ < need) {
     if (deviceSizes_ != nullptr) cudaFree(deviceSizes_);
@@ -121,29 +124,35 @@ bool NcclTransport::plainSupports(Coll coll, zcclDataType_t dtype, zcclRedOp_t o
 
 zcclResult_t NcclTransport::plainAllReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype,
                                            zcclRedOp_t op) {
+  ZCCL_REQUIRE(!abortRequested() && comm_ != nullptr, zcclInvalidUsage, "NCCL: the communicator was aborted");
   return ncclResult(ncclAllReduce(send, recv, count, ncclType(dtype), ncclOp(op), comm_, stream_), "ncclAllReduce");
 }
 
 zcclResult_t NcclTransport::plainBroadcast(const void* send, void* recv, size_t count, zcclDataType_t dtype, int root) {
+  ZCCL_REQUIRE(!abortRequested() && comm_ != nullptr, zcclInvalidUsage, "NCCL: the communicator was aborted");
   return ncclResult(ncclBroadcast(send, recv, count, ncclType(dtype), root, comm_, stream_), "ncclBroadcast");
 }
 
 zcclResult_t NcclTransport::plainReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype,
                                         zcclRedOp_t op, int root) {
+  ZCCL_REQUIRE(!abortRequested() && comm_ != nullptr, zcclInvalidUsage, "NCCL: the communicator was aborted");
   return ncclResult(ncclReduce(send, recv, count, ncclType(dtype), ncclOp(op), root, comm_, stream_), "ncclReduce");
 }
 
 zcclResult_t NcclTransport::plainAllGather(const void* send, void* recv, size_t count, zcclDataType_t dtype) {
+  ZCCL_REQUIRE(!abortRequested() && comm_ != nullptr, zcclInvalidUsage, "NCCL: the communicator was aborted");
   return ncclResult(ncclAllGather(send, recv, count, ncclType(dtype), comm_, stream_), "ncclAllGather");
 }
 
 zcclResult_t NcclTransport::plainReduceScatter(const void* send, void* recv, size_t count, zcclDataType_t dtype,
                                                zcclRedOp_t op) {
+  ZCCL_REQUIRE(!abortRequested() && comm_ != nullptr, zcclInvalidUsage, "NCCL: the communicator was aborted");
   return ncclResult(ncclReduceScatter(send, recv, count, ncclType(dtype), ncclOp(op), comm_, stream_),
                     "ncclReduceScatter");
 }
 
 zcclResult_t NcclTransport::plainAlltoAll(const void* send, void* recv, size_t count, zcclDataType_t dtype) {
+  ZCCL_REQUIRE(!abortRequested() && comm_ != nullptr, zcclInvalidUsage, "NCCL: the communicator was aborted");
   return ncclResult(ncclAlltoAll(send, recv, count, ncclType(dtype), comm_, stream_), "ncclAlltoAll");
 }
 

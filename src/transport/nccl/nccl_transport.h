@@ -22,7 +22,10 @@ namespace zccl::transport {
 
 class NcclTransport final : public Transport, public StreamBound {
  public:
-  NcclTransport(ncclComm_t comm, int rank, int size) : comm_(comm), rank_(rank), size_(size) {}
+  // ownsComm: destroyed with the transport (zcclCommInitRank's own); false for a communicator
+  // the caller keeps (zcclCommInitFromNccl). abort() aborts it either way.
+  NcclTransport(ncclComm_t comm, int rank, int size, bool ownsComm = true)
+      : comm_(comm), rank_(rank), size_(size), ownsComm_(ownsComm) {}
   ~NcclTransport() override;
 
   void setStream(cudaStream_t stream) override { stream_ = stream; }
@@ -64,6 +67,7 @@ class NcclTransport final : public Transport, public StreamBound {
 
   ncclComm_t comm_;
   int rank_, size_;
+  bool ownsComm_;
   cudaStream_t stream_ = nullptr;
   std::vector<Posted> pending_;
   std::vector<size_t> sizes_;  // by request id, until every request is waited on

@@ -368,18 +368,12 @@ ncclResult_t ncclCommRegister(const ncclComm_t comm, void* buff, size_t, void** 
 
 ncclResult_t ncclCommDeregister(const ncclComm_t comm, void*) { return checkComm(comm, "ncclCommDeregister"); }
 
-// Symmetric windows and the device API need device-side NCCL: refused with a message.
+// Symmetric windows need device-side NCCL: refused with a message (the device API: device_api.cc).
 ncclResult_t ncclCommWindowRegister(ncclComm_t, void*, size_t, ncclWindow_t*, int) {
   return refuse(ncclInvalidUsage, "ncclCommWindowRegister: symmetric windows are not modelled by the host stand-in");
 }
 ncclResult_t ncclCommWindowDeregister(ncclComm_t, ncclWindow_t) {
   return refuse(ncclInvalidUsage, "ncclCommWindowDeregister: symmetric windows are not modelled by the host stand-in");
-}
-ncclResult_t ncclDevCommCreate(ncclComm_t, const void*, void*) {
-  return refuse(ncclInvalidUsage, "ncclDevCommCreate: the device API needs a GPU");
-}
-ncclResult_t ncclDevCommDestroy(ncclComm_t, const void*) {
-  return refuse(ncclInvalidUsage, "ncclDevCommDestroy: the device API needs a GPU");
 }
 
 }  // extern "C"
