@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # For the day a GPU is lent (under 8 minutes on one GPU): builds what needs nvcc, runs the GPU
 # tests (ctest -L gpu: the CUDA kernels against the CPU codec, a 1-rank GPU communicator on the
-# real NCCL), measures each codec kernel's throughput as a fraction of the device's memory
+# real NCCL, and the same calls through the NCCL shim against them without it), measures each codec kernel's throughput as a fraction of the device's memory
 # bandwidth (kernel_bench; the bandwidth is a device-to-device cudaMemcpy of the same size in the
 # same run, bytes read plus written per second), and writes everything to one report file.
 # Without a GPU it says so clearly and exits 0 (tested in CI: tests/CMakeLists.txt).
@@ -42,6 +42,7 @@ command -v nvcc >/dev/null || nvcc=(-DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nv
 if ! timeout 300 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DZCCL_WITH_CUDA=ON -DZCCL_WITH_NCCL=ON \
     "${nvcc[@]}" >> "$report" 2>&1 ||
    ! timeout 300 cmake --build "$build" -j"$(nproc)" --target kernels_gpu_test gpu_comm_test kernel_bench \
+    nccl_callers zccl_nccl_preload zccl_nccl_dropin \
     >> "$report.build.log" 2>&1; then
   say "build FAILED (log: $report.build.log)"
   exit 1
@@ -60,6 +61,15 @@ if timeout 60 "$build/bin/gpu_comm_test" --gtest_filter=GpuComm.SingleRankCollec
   say "1-rank communicator: passed ($(ldd "$build/bin/gpu_comm_test" | grep -o 'libnccl[^ ]* => [^ ]*'))"
 else
   say "1-rank communicator: FAILED"; failed=1
+fi
+
+step "1-rank communicator through the NCCL shim (plugins/nccl, docs/shim.md) against the same calls without it"
+real_nccl=$(sed -n 's/^NCCL_LIBRARY:FILEPATH=//p' "$build/CMakeCache.txt")
+if timeout 300 plugins/nccl/tests/run_shim_tests.sh "$build/bin/nccl_callers" "$build/lib/libzccl_nccl.so" \
+    "$build/lib/nccl" "$real_nccl" threads 1 >> "$report" 2>&1; then
+  say "NCCL shim, 1 rank: passed (results identical without the shim, preloaded, drop-in, off)"
+else
+  say "NCCL shim, 1 rank: FAILED"; failed=1
 fi
 
 step "kernel throughput / device memory bandwidth (64 MiB and 256 MiB)"
