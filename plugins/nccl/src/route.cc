@@ -26,10 +26,19 @@ size_t elementBytes(ncclDataType_t d) {
 bool routedOp(ncclRedOp_t op) { return op == ncclSum || op == ncclProd || op == ncclMax || op == ncclMin; }
 bool hasOp(Coll c) { return c == Coll::kAllReduce || c == Coll::kReduce || c == Coll::kReduceScatter; }
 
+// The real library's communicator queries the routing asks, looked up once.
+struct RealQueries {
+  decltype(&ncclCommCount) count = realFunction<decltype(&ncclCommCount)>("ncclCommCount");
+  decltype(&ncclCommCuDevice) device = realFunction<decltype(&ncclCommCuDevice)>("ncclCommCuDevice");
+  decltype(&ncclCommUserRank) rank = realFunction<decltype(&ncclCommUserRank)>("ncclCommUserRank");
+};
+const RealQueries& realQueries() {
+  static const RealQueries q;
+  return q;
+}
+
 template <typename F, typename... A>
-ncclResult_t callReal(const char* name, A... args) {
-  static_assert(sizeof...(A) > 0, "");
-  const auto fn = realFunction<F>(name);
+ncclResult_t callReal(F fn, const char* name, A... args) {
   if (fn == nullptr) return reportMissing(name);
   ForwardScope scope;
   return fn(args...);
@@ -155,13 +164,13 @@ bool runRouted(const CallArgs& a, ncclResult_t* result) {
   if (e == nullptr || !e->notCompressed.empty()) return false;
   if (perRankBlocks) {
     int nranks = 0;
-    if (callReal<decltype(&ncclCommCount)>("ncclCommCount", a.comm, &nranks) != ncclSuccess) return false;
+    if (callReal(realQueries().count, "ncclCommCount", a.comm, &nranks) != ncclSuccess) return false;
     bytes *= static_cast<size_t>(nranks);
   }
   if (bytes < settings().minBytes || capturing(a.stream)) return false;
   int device = 0, rank = 0;
-  if (callReal<decltype(&ncclCommCuDevice)>("ncclCommCuDevice", a.comm, &device) != ncclSuccess ||
-      callReal<decltype(&ncclCommUserRank)>("ncclCommUserRank", a.comm, &rank) != ncclSuccess) {
+  if (callReal(realQueries().device, "ncclCommCuDevice", a.comm, &device) != ncclSuccess ||
+      callReal(realQueries().rank, "ncclCommUserRank", a.comm, &rank) != ncclSuccess) {
     return false;
   }
   DeviceScope deviceScope(device);
