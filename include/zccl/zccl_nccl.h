@@ -22,7 +22,10 @@ struct ncclComm;
  * them, outside ncclGroupStart / ncclGroupEnd. It runs ZipCCL's start-up exchanges (topology,
  * agreed figures, the link probe where ZCCL_PROBE asks for one) as NCCL operations on nccl on
  * the legacy default stream and waits for them. nccl must be ready (a nonblocking one no longer
- * ncclInProgress) and blocking: ZipCCL waits for its operations by stream synchronisation.
+ * ncclInProgress). A nonblocking nccl works: where NCCL answers one of ZipCCL's operations with
+ * ncclInProgress, ZipCCL polls ncclCommGetAsyncError until NCCL is done, since it waits for its
+ * operations (stream synchronisation) in any case; ZipCCL's own calls never return
+ * ncclInProgress.
  *
  * nccl stays the caller's, and ZipCCL's operations share it: they are issued in call order
  * with the caller's own, so every rank must issue the same sequence of calls on both. The result's

@@ -4,8 +4,8 @@
 // difference of the two is the shim's pass-through cost per call. Without the preload both are
 // direct (the control).
 //   LD_PRELOAD=build/lib/libzccl_nccl.so build/bin/shim_passthrough_perf
-// Calls that need a communicator (count, all-reduce of 0 elements, a small all-reduce the shim
-// forwards by size) run only where one can be made (the host stand-in NCCL; the real library has
+// Calls that need a communicator (count, a small all-reduce the shim forwards by size, alone and
+// as a group of its own) run only where one can be made (the host stand-in NCCL; the real library has
 // no GPU here).
 #include <benchmark/benchmark.h>
 #include <cuda_runtime_api.h>
@@ -96,6 +96,35 @@ void BM_SmallAllReduce_Direct(benchmark::State& state) {
   smallAllReduces(state, direct<decltype(&ncclAllReduce)>("ncclAllReduce"));
 }
 
+// The same small all-reduce as a group of its own (nccl-tests issues every call so): the shim
+// records it, checks its arguments, and at the group's end forwards it (the group is below
+// ZCCL_NCCL_MIN_BYTES) before closing NCCL's group.
+template <typename S, typename A, typename E>
+void groupedSmallAllReduces(benchmark::State& state, S groupStart, A allReduce, E groupEnd) {
+  OneRank& r = oneRank();
+  if (r.comm == nullptr) return state.SkipWithError("no communicator (no GPU)");
+  size_t i = 0;
+  for (auto _ : state) {
+    groupStart();
+    benchmark::DoNotOptimize(allReduce(r.buf, r.buf, 256, ncclFloat32, ncclSum, r.comm, r.stream));
+    benchmark::DoNotOptimize(groupEnd());
+    if ((++i & 255) == 0) {
+      state.PauseTiming();
+      cudaStreamSynchronize(r.stream);
+      state.ResumeTiming();
+    }
+  }
+  cudaStreamSynchronize(r.stream);
+}
+void BM_GroupedSmallAllReduce_Linked(benchmark::State& state) {
+  groupedSmallAllReduces(state, &ncclGroupStart, &ncclAllReduce, &ncclGroupEnd);
+}
+void BM_GroupedSmallAllReduce_Direct(benchmark::State& state) {
+  groupedSmallAllReduces(state, direct<decltype(&ncclGroupStart)>("ncclGroupStart"),
+                         direct<decltype(&ncclAllReduce)>("ncclAllReduce"),
+                         direct<decltype(&ncclGroupEnd)>("ncclGroupEnd"));
+}
+
 }  // namespace
 
 BENCHMARK(BM_GetVersion_Linked);
@@ -106,4 +135,6 @@ BENCHMARK(BM_CommCount_Linked);
 BENCHMARK(BM_CommCount_Direct);
 BENCHMARK(BM_SmallAllReduce_Linked);
 BENCHMARK(BM_SmallAllReduce_Direct);
+BENCHMARK(BM_GroupedSmallAllReduce_Linked);
+BENCHMARK(BM_GroupedSmallAllReduce_Direct);
 BENCHMARK_MAIN();

@@ -49,15 +49,17 @@ bool configBlocks(const ncclConfig_t* config) {
   return env == nullptr || std::strcmp(env, "0") != 0;
 }
 
-void recordComm(ncclComm_t comm, bool blocking, const char* madeBy) {
-  if (comm == nullptr) return;
+const char* const kMadeInGroup = "made inside a group with others (one thread drives several devices)";
+
+std::shared_ptr<CommEntry> recordComm(ncclComm_t comm, bool blocking, const char* madeBy) {
+  if (comm == nullptr) return nullptr;
   std::string why;
-  if (!blocking) why = "nonblocking communicator";
-  else if (groupDepth() > 0) why = "made inside a group (one thread drives several devices)";
+  if (groupDepth() > 0) why = kMadeInGroup;
   else if (std::strcmp(madeBy, "ncclCommInitAll") == 0) why = "made by ncclCommInitAll (one thread, several devices)";
-  CommTable::instance().add(comm, blocking, why);
+  auto e = CommTable::instance().add(comm, blocking, why);
   log(kTrace, "%s: communicator %p recorded (%s)", madeBy, static_cast<void*>(comm),
       why.empty() ? "ZipCCL may carry its calls" : why.c_str());
+  return e;
 }
 
 void releaseZccl(CommEntry& e, bool abort, bool* ncclAborted) {

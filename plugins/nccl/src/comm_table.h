@@ -4,10 +4,11 @@
 // An entry is made by every function that makes a communicator (InitRank, InitRankConfig,
 // InitRankScalable, InitAll, Split, Shrink) and released by Destroy, Abort and Revoke (Finalize
 // ends compression on it). A communicator may be compressed only if its ranks are one per
-// thread and it is blocking: one made inside ncclGroupStart / ncclGroupEnd or by ncclCommInitAll
+// thread: one made by ncclCommInitAll, or inside ncclGroupStart / ncclGroupEnd with others,
 // belongs to a thread that drives several devices (ZipCCL's calls block the host until the peers
-// reach the same call), and a nonblocking one returns ncclInProgress where ZipCCL waits. Those
-// stay with NCCL for good. Its ZipCCL communicator (zcclCommInitFromNccl) is made at the first
+// reach the same call), and stays with NCCL for good. Nonblocking ones may be compressed: the
+// shim waits until NCCL has the communicator ready, and ZipCCL waits out each ncclInProgress of
+// its own operations (its calls return when done, ncclSuccess). Its ZipCCL communicator (zcclCommInitFromNccl) is made at the first
 // call the shim routes to ZipCCL: that call is the same on every rank (the choice depends only on
 // the call's arguments), so every rank makes it at the same point of its sequence of calls.
 #pragma once
@@ -25,7 +26,7 @@ namespace zccl_shim {
 
 struct CommEntry {
   ncclComm_t nccl = nullptr;
-  bool blocking = true;  // inherited by Split and Shrink without a config
+  bool blocking = true;  // config.blocking; inherited by Split and Shrink without a config
   std::string notCompressed;  // why the communicator stays with NCCL ("" if it may be compressed)
   std::mutex mu;              // guards the fields below (an abort may come from another thread)
   zcclComm_t zccl = nullptr;  // made at the first routed call
@@ -50,8 +51,13 @@ class CommTable {
 // Whether a communicator made with `config` (nullptr: NCCL's default, NCCL_COMM_BLOCKING) blocks.
 bool configBlocks(const ncclConfig_t* config);
 
-// Records a communicator the real library made (no-op for a null handle, e.g. NCCL_SPLIT_NOCOLOR).
-void recordComm(ncclComm_t comm, bool blocking, const char* madeBy);
+// Why a communicator made inside a group stays NCCL's, unless it was the only one its group made
+// (group_replay.h).
+extern const char* const kMadeInGroup;
+
+// Records a communicator the real library made; its entry (nullptr for a null handle, e.g.
+// NCCL_SPLIT_NOCOLOR).
+std::shared_ptr<CommEntry> recordComm(ncclComm_t comm, bool blocking, const char* madeBy);
 
 // Frees the ZipCCL communicator of an entry that is being released: destroyed (waits for its
 // work) or aborted (which aborts the NCCL communicator too: *ncclAborted is set).

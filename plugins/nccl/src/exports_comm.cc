@@ -4,13 +4,20 @@
 #include <nccl.h>
 
 #include "comm_table.h"
+#include "group_replay.h"
 #include "shim_state.h"
 
 using zccl_shim::CommTable;
 using zccl_shim::configBlocks;
-using zccl_shim::recordComm;
 
 namespace {
+
+// Enters a communicator the real library made into the side table (and into the open group's
+// list, group_replay.h).
+void recordComm(ncclComm_t comm, bool blocking, const char* madeBy) {
+  auto e = zccl_shim::recordComm(comm, blocking, madeBy);
+  if (e != nullptr && zccl_shim::groupDepth() > 0) zccl_shim::madeInGroup(e);
+}
 
 // The result of a forwarded call that makes communicators, recorded when NCCL made them (or is
 // making them: ncclInProgress).
@@ -137,19 +144,20 @@ const char* ncclGetLastError(ncclComm_t comm) {
   ZCCL_SHIM_FORWARD(ncclGetLastError, comm);
 }
 
-// Groups: forwarded; the shim counts the application's depth (grouped calls are NCCL's).
+// Groups: the application's are NCCL's groups too, and the shim records the collectives it may
+// replay through ZipCCL at the outermost end (group_replay.h).
 ncclResult_t ncclGroupStart() {
-  if (!zccl_shim::bypass()) ++zccl_shim::groupDepth();
+  if (!zccl_shim::bypass()) return zccl_shim::groupStart();
   ZCCL_SHIM_FORWARD(ncclGroupStart);
 }
 
 ncclResult_t ncclGroupEnd() {
-  if (!zccl_shim::bypass() && zccl_shim::groupDepth() > 0) --zccl_shim::groupDepth();
+  if (!zccl_shim::bypass()) return zccl_shim::groupEnd();
   ZCCL_SHIM_FORWARD(ncclGroupEnd);
 }
 
 ncclResult_t ncclGroupSimulateEnd(ncclSimInfo_t* simInfo) {
-  if (!zccl_shim::bypass() && zccl_shim::groupDepth() > 0) --zccl_shim::groupDepth();
+  if (!zccl_shim::bypass()) return zccl_shim::groupSimulateEnd(simInfo);
   ZCCL_SHIM_FORWARD(ncclGroupSimulateEnd, simInfo);
 }
 

@@ -1,9 +1,11 @@
 // The functions of nccl.h the shim never routes, with NCCL's exact signatures: forwarded to the
 // real NCCL unchanged (never stubbed), inside a ForwardScope. Versions, ids, queries, memory,
 // registration and windows, PreMulSum ops, and the point-to-point family (send, receive, gather,
-// scatter). ncclGetVersion reports the real library's version.
+// scatter: inside a group they make the group NCCL's, group_replay.h). ncclGetVersion reports
+// the real library's version.
 #include <nccl.h>
 
+#include "group_replay.h"
 #include "shim_state.h"
 
 extern "C" {
@@ -48,18 +50,22 @@ ncclResult_t ncclRedOpDestroy(ncclRedOp_t op, ncclComm_t comm) { ZCCL_SHIM_FORWA
 
 ncclResult_t ncclGather(const void* sendbuff, void* recvbuff, size_t count, ncclDataType_t datatype, int root,
                         ncclComm_t comm, cudaStream_t stream) {
+  if (!zccl_shim::bypass()) zccl_shim::groupGetsWork("ncclGather");  // the group becomes NCCL's
   ZCCL_SHIM_FORWARD(ncclGather, sendbuff, recvbuff, count, datatype, root, comm, stream);
 }
 ncclResult_t ncclScatter(const void* sendbuff, void* recvbuff, size_t count, ncclDataType_t datatype, int root,
                          ncclComm_t comm, cudaStream_t stream) {
+  if (!zccl_shim::bypass()) zccl_shim::groupGetsWork("ncclScatter");  // the group becomes NCCL's
   ZCCL_SHIM_FORWARD(ncclScatter, sendbuff, recvbuff, count, datatype, root, comm, stream);
 }
 ncclResult_t ncclSend(const void* sendbuff, size_t count, ncclDataType_t datatype, int peer, ncclComm_t comm,
                       cudaStream_t stream) {
+  if (!zccl_shim::bypass()) zccl_shim::groupGetsWork("ncclSend");  // the group becomes NCCL's
   ZCCL_SHIM_FORWARD(ncclSend, sendbuff, count, datatype, peer, comm, stream);
 }
 ncclResult_t ncclRecv(void* recvbuff, size_t count, ncclDataType_t datatype, int peer, ncclComm_t comm,
                       cudaStream_t stream) {
+  if (!zccl_shim::bypass()) zccl_shim::groupGetsWork("ncclRecv");  // the group becomes NCCL's
   ZCCL_SHIM_FORWARD(ncclRecv, recvbuff, count, datatype, peer, comm, stream);
 }
 

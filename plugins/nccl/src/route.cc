@@ -1,10 +1,14 @@
 // Routing of collectives to ZipCCL or NCCL (route.h).
 #include "route.h"
 
+#include <cstdint>
+#include <cstring>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "comm_table.h"
+#include "group_replay.h"
 #include "shim_state.h"
 #include "zccl/zccl_nccl.h"
 
@@ -79,6 +83,34 @@ class DeviceScope {
   bool restore_ = false;
 };
 
+// The buffers do not overlap, or they are the collective's documented in-place form (all-reduce,
+// broadcast, reduce: the same buffer; all-gather: send = recv + rank * count; reduce-scatter:
+// recv = send + rank * count). Any other overlap (an in-place all-to-all among them) is NCCL's.
+bool disjointOrInPlace(const CallArgs& a, size_t esize, int nranks, int rank) {
+  const auto send = reinterpret_cast<uintptr_t>(a.send), recv = reinterpret_cast<uintptr_t>(a.recv);
+  const size_t n = a.count * esize, all = n * static_cast<size_t>(nranks), at = n * static_cast<size_t>(rank);
+  size_t sendBytes = n, recvBytes = n;
+  switch (a.coll) {
+    case Coll::kAllReduce:
+    case Coll::kBroadcast:
+    case Coll::kReduce:
+      if (send == recv) return true;
+      break;
+    case Coll::kAllGather:
+      recvBytes = all;
+      if (send == recv + at) return true;
+      break;
+    case Coll::kReduceScatter:
+      sendBytes = all;
+      if (recv == send + at) return true;
+      break;
+    case Coll::kAlltoAll:
+      sendBytes = recvBytes = all;
+      break;
+  }
+  return send + sendBytes <= recv || recv + recvBytes <= send;
+}
+
 const char* dtypeName(ncclDataType_t d) { return d == ncclFloat16 ? "fp16" : d == ncclBfloat16 ? "bf16" : "fp32"; }
 
 // The entry's ZipCCL communicator, made at the first routed call; nullptr if it cannot be
@@ -109,7 +141,7 @@ zcclComm_t zcclFor(CommEntry& e, bool* released) {
     return nullptr;
   }
   e.zccl = made;
-  log(kInfo, "communicator %p: ZipCCL started on it", static_cast<void*>(e.nccl));
+  log(kInfo, "communicator %p: ZipCCL started on it%s", static_cast<void*>(e.nccl), e.blocking ? "" : " (nonblocking)");
   return made;
 }
 
@@ -153,39 +185,65 @@ void logPlan(CommEntry& e, const CallArgs& a, zcclComm_t z, size_t bytes) {
 
 }  // namespace
 
-bool runRouted(const CallArgs& a, ncclResult_t* result) {
-  if (bypass() || groupDepth() > 0) return false;
+bool routableArgs(const CallArgs& a, bool anySize, RouteCheck* check) {
   const size_t esize = elementBytes(a.dtype);
   if (esize == 0 || (hasOp(a.coll) && !routedOp(a.op))) return false;
   size_t bytes = a.count * esize;
   const bool perRankBlocks = a.coll == Coll::kReduceScatter || a.coll == Coll::kAlltoAll;
-  if (!perRankBlocks && bytes < settings().minBytes) return false;  // before any lookup: small calls are cheap
+  const size_t minBytes = anySize ? 0 : settings().minBytes;
+  if (!perRankBlocks && bytes < minBytes) return false;  // before any lookup: small calls are cheap
   std::shared_ptr<CommEntry> e = CommTable::instance().find(a.comm);
   if (e == nullptr || !e->notCompressed.empty()) return false;
-  if (perRankBlocks) {
-    int nranks = 0;
-    if (callReal(realQueries().count, "ncclCommCount", a.comm, &nranks) != ncclSuccess) return false;
-    bytes *= static_cast<size_t>(nranks);
-  }
-  if (bytes < settings().minBytes || capturing(a.stream)) return false;
-  int device = 0, rank = 0;
-  if (callReal(realQueries().device, "ncclCommCuDevice", a.comm, &device) != ncclSuccess ||
+  int nranks = 0, device = 0, rank = 0;
+  if (callReal(realQueries().count, "ncclCommCount", a.comm, &nranks) != ncclSuccess ||
+      callReal(realQueries().device, "ncclCommCuDevice", a.comm, &device) != ncclSuccess ||
       callReal(realQueries().rank, "ncclCommUserRank", a.comm, &rank) != ncclSuccess) {
     return false;
   }
-  DeviceScope deviceScope(device);
+  if (perRankBlocks) bytes *= static_cast<size_t>(nranks);
+  if (bytes < minBytes) return false;
+  const bool rooted = a.coll == Coll::kBroadcast || a.coll == Coll::kReduce;
+  if (rooted && (a.root < 0 || a.root >= nranks)) return false;  // NCCL's argument error
   // Broadcast reads the send buffer on the root only, reduce writes the receive buffer there only.
-  const bool readsSend = a.coll != Coll::kBroadcast || rank == a.root;
-  const bool writesRecv = a.coll != Coll::kReduce || rank == a.root;
-  if ((readsSend && !deviceMemory(a.send)) || (writesRecv && !deviceMemory(a.recv))) return false;
+  check->readsSend = a.coll != Coll::kBroadcast || rank == a.root;
+  check->writesRecv = a.coll != Coll::kReduce || rank == a.root;
+  if ((check->readsSend && a.send == nullptr) || (check->writesRecv && a.recv == nullptr)) return false;
+  if (check->readsSend && check->writesRecv && !disjointOrInPlace(a, esize, nranks, rank)) return false;
+  check->entry = std::move(e);
+  check->device = device;
+  check->bytes = bytes;
+  return true;
+}
+
+bool routableBuffers(const CallArgs& a, const RouteCheck& check) {
+  if (capturing(a.stream)) return false;
+  return (!check.readsSend || deviceMemory(a.send)) && (!check.writesRecv || deviceMemory(a.recv));
+}
+
+// A nonblocking communicator: waits until NCCL has finished what it was launching (ncclSuccess),
+// or returns its error.
+static ncclResult_t settle(ncclComm_t comm) {
+  static const auto query = realFunction<decltype(&ncclCommGetAsyncError)>("ncclCommGetAsyncError");
+  ncclResult_t state = ncclInProgress;
+  while (state == ncclInProgress) {
+    const ncclResult_t r = callReal(query, "ncclCommGetAsyncError", comm, &state);
+    if (r != ncclSuccess) return r;
+    if (state == ncclInProgress) std::this_thread::yield();
+  }
+  return state;
+}
+
+ncclResult_t runOnZipccl(const CallArgs& a, const RouteCheck& check) {
+  // NCCL's own error, or a communicator still being made: NCCL answers the call as it would.
+  if (!check.entry->blocking && settle(a.comm) != ncclSuccess) return forwardToNccl(a);
+  DeviceScope deviceScope(check.device);
   bool released = false;
-  zcclComm_t z = zcclFor(*e, &released);
+  zcclComm_t z = zcclFor(*check.entry, &released);
   if (released) {  // NCCL has freed it: nothing may be forwarded to it
     lastShimError() = std::string("ZipCCL NCCL shim: ") + a.name + ": the communicator was aborted or destroyed";
-    *result = ncclInvalidUsage;
-    return true;
+    return ncclInvalidUsage;
   }
-  if (z == nullptr) return false;
+  if (z == nullptr) return forwardToNccl(a);  // ZipCCL could not start on it: NCCL's, as every later call
   zcclResult_t r;
   {
     ForwardScope scope;
@@ -193,14 +251,55 @@ bool runRouted(const CallArgs& a, ncclResult_t* result) {
   }
   if (r == zcclSuccess) {
     lastShimError().clear();
-    logPlan(*e, a, z, bytes);
-    *result = ncclSuccess;
-  } else {
-    lastShimError() = zcclGetLastError(z);
-    log(kWarn, "%s on %p failed in ZipCCL: %s", a.name, static_cast<void*>(a.comm), lastShimError().c_str());
-    // ZipCCL's codes below 100 are NCCL's; its own (a corrupt frame) have no NCCL equivalent.
-    *result = static_cast<int>(r) < 100 ? static_cast<ncclResult_t>(r) : ncclInternalError;
+    logPlan(*check.entry, a, z, check.bytes);
+    return ncclSuccess;
   }
+  lastShimError() = zcclGetLastError(z);
+  log(kWarn, "%s on %p failed in ZipCCL: %s", a.name, static_cast<void*>(a.comm), lastShimError().c_str());
+  // ZipCCL's codes below 100 are NCCL's; its own (a corrupt frame) have no NCCL equivalent.
+  return static_cast<int>(r) < 100 ? static_cast<ncclResult_t>(r) : ncclInternalError;
+}
+
+ncclResult_t forwardToNccl(const CallArgs& a) {
+  switch (a.coll) {
+    case Coll::kAllReduce: {
+      static const auto f = realFunction<decltype(&ncclAllReduce)>("ncclAllReduce");
+      return callReal(f, "ncclAllReduce", a.send, a.recv, a.count, a.dtype, a.op, a.comm, a.stream);
+    }
+    case Coll::kBroadcast: {
+      if (a.send == a.recv && std::strcmp(a.name, "ncclBcast") == 0) {
+        static const auto f = realFunction<decltype(&ncclBcast)>("ncclBcast");
+        return callReal(f, "ncclBcast", a.recv, a.count, a.dtype, a.root, a.comm, a.stream);
+      }
+      static const auto f = realFunction<decltype(&ncclBroadcast)>("ncclBroadcast");
+      return callReal(f, "ncclBroadcast", a.send, a.recv, a.count, a.dtype, a.root, a.comm, a.stream);
+    }
+    case Coll::kReduce: {
+      static const auto f = realFunction<decltype(&ncclReduce)>("ncclReduce");
+      return callReal(f, "ncclReduce", a.send, a.recv, a.count, a.dtype, a.op, a.root, a.comm, a.stream);
+    }
+    case Coll::kAllGather: {
+      static const auto f = realFunction<decltype(&ncclAllGather)>("ncclAllGather");
+      return callReal(f, "ncclAllGather", a.send, a.recv, a.count, a.dtype, a.comm, a.stream);
+    }
+    case Coll::kReduceScatter: {
+      static const auto f = realFunction<decltype(&ncclReduceScatter)>("ncclReduceScatter");
+      return callReal(f, "ncclReduceScatter", a.send, a.recv, a.count, a.dtype, a.op, a.comm, a.stream);
+    }
+    case Coll::kAlltoAll: {
+      static const auto f = realFunction<decltype(&ncclAlltoAll)>("ncclAlltoAll");
+      return callReal(f, "ncclAlltoAll", a.send, a.recv, a.count, a.dtype, a.comm, a.stream);
+    }
+  }
+  return ncclInternalError;
+}
+
+bool runRouted(const CallArgs& a, ncclResult_t* result) {
+  if (bypass()) return false;
+  if (groupDepth() > 0) return recordGrouped(a, result);
+  RouteCheck check;
+  if (!routableArgs(a, false, &check) || !routableBuffers(a, check)) return false;
+  *result = runOnZipccl(a, check);
   return true;
 }
 

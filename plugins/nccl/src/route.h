@@ -3,16 +3,20 @@
 //
 // ZipCCL carries a call only if all of these hold, else NCCL does, untouched:
 //   - the shim is on and this is the application's own call (not a re-entry);
-//   - the communicator may be compressed (comm_table.h: blocking, one rank per thread) and the
-//     call is outside ncclGroupStart / ncclGroupEnd (grouped calls, coalesced or over several
-//     communicators, are NCCL's: docs/shim.md says why);
+//   - the communicator may be compressed (comm_table.h: one rank per thread; nonblocking ones
+//     too, once NCCL has them ready);
+//   - outside ncclGroupStart / ncclGroupEnd; a grouped call is recorded and replayed through
+//     ZipCCL at the outermost ncclGroupEnd if its whole group may be (group_replay.h), else the
+//     group is NCCL's;
 //   - bf16, fp16 or fp32, and op sum, prod, max or min (ncclAvg and PreMulSum ops are NCCL's, so
 //     their rounding is NCCL's own);
 //   - one rank's send buffer holds at least ZCCL_NCCL_MIN_BYTES (default 64 KiB, the smallest
-//     message ZipCCL's selector may compress), so small calls pay nothing for the shim;
+//     message ZipCCL's selector may compress), so small calls pay nothing for the shim (in a
+//     group, the group's calls together);
 //   - the stream is not capturing a CUDA graph (ZipCCL's calls wait on the host, which a graph
 //     cannot replay);
-//   - the buffers are device (or managed) memory.
+//   - the buffers are device (or managed) memory, and they do not overlap or are the
+//     collective's documented in-place form (an in-place all-to-all is NCCL's).
 // Every test is on the call's arguments and the communicator, the same on every rank of a correct
 // program, so the ranks route each call alike.
 #pragma once
@@ -21,6 +25,9 @@
 #include <nccl.h>
 
 #include <cstddef>
+#include <memory>
+
+#include "comm_table.h"
 
 namespace zccl_shim {
 
@@ -39,8 +46,31 @@ struct CallArgs {
   cudaStream_t stream;
 };
 
-// Runs the call on ZipCCL if the rules above route it there: true, and *result is the call's.
-// False: the caller forwards it to the real NCCL.
+// What the checks learnt of a call ZipCCL may carry.
+struct RouteCheck {
+  std::shared_ptr<CommEntry> entry;
+  int device = 0;    // the communicator's CUDA device
+  size_t bytes = 0;  // one rank's message (all its blocks for reduce-scatter and all-to-all)
+  bool readsSend = true, writesRecv = true;  // on this rank (broadcast and reduce: the root's)
+};
+
+// The rules above on the call's arguments and communicator, the cheap ones: true if they allow
+// ZipCCL to carry it (and a null buffer or a root out of range, which NCCL refuses, do not).
+// `anySize` leaves out the size rule (a grouped call: its group is weighed as a whole).
+bool routableArgs(const CallArgs& call, bool anySize, RouteCheck* check);
+// The rules on the stream and the buffers (CUDA queries): not capturing, device memory.
+bool routableBuffers(const CallArgs& call, const RouteCheck& check);
+
+// Runs a call both checks accepted on ZipCCL (whose selector then picks its plan); the result
+// as NCCL's code, its message for ncclGetLastError.
+ncclResult_t runOnZipccl(const CallArgs& call, const RouteCheck& check);
+
+// Hands a call to the real NCCL unchanged (inside a ForwardScope).
+ncclResult_t forwardToNccl(const CallArgs& call);
+
+// The exported collectives' entry: runs the call on ZipCCL, or records it in the open group,
+// if the rules above allow: true, and *result is the call's. False: the caller forwards it to
+// the real NCCL.
 bool runRouted(const CallArgs& call, ncclResult_t* result);
 
 }  // namespace zccl_shim

@@ -48,6 +48,13 @@ Settings readSettings() {
     }
   }
   s.minBytes = parseBytes("ZCCL_NCCL_MIN_BYTES", s.minBytes);
+  if (const char* g = std::getenv("ZCCL_NCCL_GROUPS")) {
+    if (strcasecmp(g, "forward") == 0) {
+      s.groupReplay = false;
+    } else if (strcasecmp(g, "replay") != 0) {
+      std::fprintf(stderr, "ZCCL SHIM WARN ZCCL_NCCL_GROUPS=%s is neither replay nor forward; using replay\n", g);
+    }
+  }
   return s;
 }
 

@@ -18,6 +18,7 @@ struct Settings {
   bool enabled = true;                 // ZCCL_NCCL_SHIM (on | off): off is a pure pass-through
   size_t minBytes = size_t{64} << 10;  // ZCCL_NCCL_MIN_BYTES: smaller calls go to NCCL directly
   int logLevel = 1;                    // ZCCL_DEBUG: 0 none, 1 WARN, 2 INFO, 3 TRACE
+  bool groupReplay = true;             // ZCCL_NCCL_GROUPS (replay | forward): group_replay.h
 };
 const Settings& settings();
 

@@ -7,19 +7,24 @@
 //     pytorch   ProcessGroupNCCL's habits: ncclGetVersion, blocking ncclCommInitRankConfig, DDP
 //               buckets (all-reduce sum, exact in any order, and max of real gradients), a
 //               1-element barrier all-reduce, parameter broadcast and in-place ncclBcast,
-//               FSDP's all-gather / reduce-scatter (plain and coalesced in a group), all-to-all,
+//               FSDP's all-gather / reduce-scatter (plain and coalesced in a group), all-to-all
+//               (also in place),
 //               reduce to a root, ncclAvg, a PreMulSum made and destroyed around one call,
 //               ncclCommSplit with NCCL_SPLIT_NOCOLOR, a watchdog thread polling
 //               ncclCommGetAsyncError while collectives run, graph capture and replay of an
 //               all-reduce, a nonblocking communicator (ncclInProgress polled), and shutdown by
 //               ncclCommFinalize then ncclCommDestroy;
-//     misuse    bad calls and their codes: a null communicator, an unknown op, a null buffer;
+//     groups    groups on one communicator per thread (nccl-tests -g 1, FSDP): made alone in a
+//               group, one call a group (nested too), several in one group, a group with sends
+//               and receives, a group of small calls, an argument error in a group;
+//     misuse    bad calls and their codes: a null communicator, an unknown op, a null buffer,
+//               a destroyed communicator (stand-in only: a use after free on the real library);
 //     abort     a rank that never joins: the other's watchdog aborts, nothing hangs.
 //   devices D OUT   nccl-tests' habits in one thread: D communicators made inside one group,
 //               ncclMemAlloc buffers, every collective grouped across the D devices (out of place
 //               and in place at recvbuff + rank * count), nested groups, a PreMulSum per call.
 //   mpi OUT         one rank per MPI process, the unique id broadcast by MPI_Bcast (nccl-tests'
-//               MPI=1 bootstrap), then the pytorch scenario.
+//               MPI=1 bootstrap), then the pytorch and groups scenarios.
 //   nogpu OUT       what the real libnccl.so.2 answers without a GPU: version, error strings, a
 //               unique id, ncclCommInitRank's error.
 // Files OUT.rank<r> (one per rank; "nogpu" writes OUT.rank0).
@@ -246,6 +251,10 @@ void pytorchScenario(int P, int rank, const ncclUniqueId& id, const ncclUniqueId
     record(rep, std::string("allgather in place ") + kNames[ti],
            ncclAllGather(static_cast<uint8_t*>(out.p) + rank * cnt * es, out.p, cnt, t, comm, s), out, s,
            cnt * es * P);
+    // In-place all-to-all (nccl-tests runs it): ZipCCL has no in-place form, so NCCL's.
+    out.upload(realBytes(t, cnt * es * P, rank + 4));
+    record(rep, std::string("alltoall in place ") + kNames[ti], ncclAlltoAll(out.p, out.p, cnt, t, comm, s), out, s,
+           cnt * es * P);
   }
   // Reduce of integers to root 1, fp16; a 1-element barrier.
   {
@@ -341,6 +350,80 @@ void pytorchScenario(int P, int rank, const ncclUniqueId& id, const ncclUniqueId
   cudaStreamDestroy(s);
 }
 
+// Groups on one communicator per thread, as nccl-tests (-g 1) and FSDP make them: the
+// communicator made alone inside a group, one collective a group (1 and 2 deep), several
+// collectives in one group, a group that also sends and receives, a group of small calls, an
+// argument error inside a group, then an ungrouped call.
+void groupsScenario(int P, int rank, const ncclUniqueId& id, Report& rep) {
+  cudaStream_t s;
+  cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking);
+  ncclComm_t comm = nullptr;
+  rep.rc("group start (init)", ncclGroupStart());
+  rep.rc("init in a group", ncclCommInitRank(&comm, P, id, rank));
+  rep.rc("group end (init)", ncclGroupEnd());
+  const size_t cnt = (size_t{1} << 18) + 7;
+  DeviceBuffer a(cnt * 2 * P), b(cnt * 2 * P), c(cnt * 4 * P), d(cnt * 4 * P);
+  a.upload(realBytes(ncclBfloat16, cnt * 2 * P, rank));
+  c.upload(integerBytes(ncclFloat32, cnt * P, rank));
+  for (int nest = 1; nest <= 2; ++nest) {  // nccl-tests: every call in a group, -m nests them
+    const std::string n = " nest " + std::to_string(nest);
+    b.clear();
+    for (int i = 0; i < nest; ++i) ncclGroupStart();
+    const ncclResult_t r = ncclAllGather(a.p, b.p, cnt, ncclBfloat16, comm, s);
+    for (int i = 0; i < nest; ++i) rep.rc(("group end" + n).c_str(), ncclGroupEnd());
+    record(rep, "grouped allgather bf16" + n, r, b, s, cnt * 2 * P);
+    d.clear();
+    for (int i = 0; i < nest; ++i) ncclGroupStart();
+    const ncclResult_t r2 = ncclAllReduce(c.p, d.p, cnt, ncclFloat32, ncclSum, comm, s);
+    for (int i = 0; i < nest; ++i) rep.rc(("group end" + n).c_str(), ncclGroupEnd());
+    record(rep, "grouped allreduce sum fp32" + n, r2, d, s, cnt * 4);
+  }
+  {  // FSDP coalesced: several collectives of one communicator in one group
+    DeviceBuffer g(cnt * 2 * P), m(cnt * 2), x(cnt * 4);
+    g.clear();
+    m.clear();
+    x.clear();
+    rep.rc("coalesced start", ncclGroupStart());
+    rep.rc("coalesced allgather", ncclAllGather(a.p, g.p, cnt, ncclBfloat16, comm, s));
+    rep.rc("coalesced reducescatter max", ncclReduceScatter(a.p, m.p, cnt, ncclBfloat16, ncclMax, comm, s));
+    rep.rc("coalesced broadcast", ncclBroadcast(c.p, x.p, cnt, ncclFloat32, P - 1, comm, s));
+    rep.rc("coalesced end", ncclGroupEnd());
+    rep.add("coalesced digests " + hex(g.digest(s, cnt * 2 * P)) + " " + hex(m.digest(s, cnt * 2)) + " " +
+            hex(x.digest(s, cnt * 4)));
+  }
+  {  // a group with point-to-point calls as well: the whole group is NCCL's
+    DeviceBuffer in(cnt * 2), got(cnt * 2);
+    in.upload(realBytes(ncclBfloat16, cnt * 2, rank + 5));
+    got.clear();
+    d.clear();
+    rep.rc("mixed start", ncclGroupStart());
+    rep.rc("mixed allreduce", ncclAllReduce(c.p, d.p, cnt, ncclFloat32, ncclSum, comm, s));
+    rep.rc("mixed send", ncclSend(in.p, cnt, ncclBfloat16, (rank + 1) % P, comm, s));
+    rep.rc("mixed recv", ncclRecv(got.p, cnt, ncclBfloat16, (rank + P - 1) % P, comm, s));
+    rep.rc("mixed end", ncclGroupEnd());
+    rep.add("mixed digests " + hex(d.digest(s, cnt * 4)) + " " + hex(got.digest(s, cnt * 2)));
+  }
+  {  // small calls, together under ZCCL_NCCL_MIN_BYTES
+    d.clear();
+    rep.rc("small start", ncclGroupStart());
+    rep.rc("small allreduce 1", ncclAllReduce(c.p, d.p, 1000, ncclFloat32, ncclSum, comm, s));
+    rep.rc("small allreduce 2", ncclAllReduce(c.p, static_cast<float*>(d.p) + 1000, 1000, ncclFloat32, ncclMax, comm, s));
+    rep.rc("small end", ncclGroupEnd());
+    rep.add("small digest " + hex(d.digest(s, 2000 * 4)));
+  }
+  b.clear();
+  record(rep, "ungrouped allgather bf16", ncclAllGather(a.p, b.p, cnt, ncclBfloat16, comm, s), b, s, cnt * 2 * P);
+  {  // an argument error inside a group: NCCL's code from the call and from the group's end
+    rep.rc("error start", ncclGroupStart());
+    rep.rc("error allreduce ok", ncclAllReduce(c.p, d.p, cnt, ncclFloat32, ncclSum, comm, s));
+    rep.rc("error allreduce null recvbuff", ncclAllReduce(c.p, nullptr, cnt, ncclFloat32, ncclSum, comm, s));
+    rep.rc("error end", ncclGroupEnd());
+    cudaStreamSynchronize(s);
+  }
+  rep.rc("groups destroy", ncclCommDestroy(comm));
+  cudaStreamDestroy(s);
+}
+
 // Bad calls: the codes NCCL gives them (run with or without the shim, the same).
 void misuseScenario(int P, int rank, const ncclUniqueId& id, Report& rep) {
   cudaStream_t s;
@@ -354,6 +437,9 @@ void misuseScenario(int P, int rank, const ncclUniqueId& id, Report& rep) {
   rep.rc("allgather null recvbuff", ncclAllGather(buf.p, nullptr, 1 << 16, ncclFloat32, comm, s));
   rep.rc("count null comm", ncclCommCount(nullptr, nullptr));
   rep.rc("destroy", ncclCommDestroy(comm));
+  // A destroyed communicator: use after free on the real library; the stand-in keeps its memory
+  // and answers ncclInvalidUsage, which the shim must pass on (the side table forgot the handle).
+  rep.rc("allreduce destroyed comm", ncclAllReduce(buf.p, buf.p, 1 << 18, ncclFloat32, ncclSum, comm, s));
   rep.add(std::string("error string 3: ") + ncclGetErrorString(ncclInternalError));
   cudaStreamDestroy(s);
 }
@@ -496,7 +582,7 @@ void write(const std::string& out, int rank, const Report& rep) {
 }
 
 void runThreads(int P, const std::string& out) {
-  ncclUniqueId ids[4];
+  ncclUniqueId ids[5];
   for (auto& id : ids) ncclGetUniqueId(&id);
   std::vector<Report> reps(P);
   std::vector<std::thread> threads;
@@ -504,6 +590,7 @@ void runThreads(int P, const std::string& out) {
     threads.emplace_back([&, r] {
       cudaSetDevice(r);
       pytorchScenario(P, r, ids[0], ids[1], reps[r]);
+      groupsScenario(P, r, ids[4], reps[r]);
       misuseScenario(P, r, ids[2], reps[r]);
       abortScenario(P, r, ids[3], reps[r]);
     });
@@ -537,12 +624,13 @@ int main(int argc, char** argv) {
     int rank = 0, P = 1;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &P);
-    ncclUniqueId ids[2];
+    ncclUniqueId ids[3];
     if (rank == 0) for (auto& id : ids) ncclGetUniqueId(&id);
     MPI_Bcast(ids, sizeof(ids), MPI_BYTE, 0, MPI_COMM_WORLD);
     cudaSetDevice(rank);
     Report rep;
     pytorchScenario(P, rank, ids[0], ids[1], rep);
+    groupsScenario(P, rank, ids[2], rep);
     write(argv[2], rank, rep);
     MPI_Finalize();
 #endif

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs tests/nccl_callers.cc (an unmodified NCCL program) without the shim, with the shim
-# preloaded, through the drop-in libnccl.so.2, and with ZCCL_NCCL_SHIM=off, and requires the
-# same results from all of them, bit for bit. Where the scenario has collectives ZipCCL can carry,
-# the shim's log must show ZipCCL's plans with compressed frames (ZCCL_COMPRESSION=on here).
+# preloaded, through the drop-in libnccl.so.2, with ZCCL_NCCL_SHIM=off and with
+# ZCCL_NCCL_GROUPS=forward, and requires the same results from all of them, bit for bit. Where
+# the scenario has collectives ZipCCL can carry, the shim's log must show ZipCCL's plans with
+# compressed frames (ZCCL_COMPRESSION=on here), a group replayed through ZipCCL and ZipCCL on the
+# nonblocking communicator.
 #   run_shim_tests.sh CALLERS SHIM_SO DROPIN_DIR REAL_LIBNCCL SCENARIO [ARGS...]
 #   SCENARIO: threads P | devices D | mpi P | nogpu
 set -euo pipefail
@@ -39,14 +41,15 @@ real_env=(ZCCL_NCCL_LIBRARY="$real")
 [ "$scenario" = nogpu ] && real_env=(ZCCL_NCCL_LIBRARY=)
 ENVS=(LD_PRELOAD= LD_LIBRARY_PATH="$dropin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "${real_env[@]}"); run dropin
 ENVS=(LD_PRELOAD="$shim" ZCCL_NCCL_SHIM=off); run off
+ENVS=(LD_PRELOAD="$shim" ZCCL_NCCL_GROUPS=forward); run forward
 
 fail=0
 for f in "$work"/direct.rank*; do
   r=${f##*.}
-  for v in preload dropin off; do
+  for v in preload dropin off forward; do
     if ! cmp -s "$f" "$work/$v.$r"; then
       echo "FAIL: $scenario $v differs from the run without the shim ($r):"
-      diff "$f" "$work/$v.$r" | head -20
+      diff "$f" "$work/$v.$r" | head -20 || true
       fail=1
     fi
   done
@@ -57,16 +60,25 @@ for v in preload dropin; do
   grep -m1 "the real NCCL is" "$work/$v.log" | sed "s/^.*INFO /$v: /"
 done
 if grep -q "ZipCCL plan" "$work/off.log"; then echo "FAIL: ZCCL_NCCL_SHIM=off still routed calls"; fail=1; fi
+if grep -q "replayed through ZipCCL" "$work/forward.log"; then echo "FAIL: ZCCL_NCCL_GROUPS=forward replayed a group"; fail=1; fi
 if [ "$scenario" = threads ] || [ "$scenario" = mpi ]; then
   for v in preload dropin; do
     n=$(grep -c "ZipCCL plan [a-z]*/on/" "$work/$v.log" || true)
     if [ "$n" -eq 0 ]; then echo "FAIL: $v: no call went through ZipCCL compressed"; fail=1; fi
-    echo "$v: $n first plans logged, e.g.:"; grep "ZipCCL plan" "$work/$v.log" | head -3
+    echo "$v: $n first plans logged, e.g.:"; grep -m3 "ZipCCL plan" "$work/$v.log"
+    # Groups on one communicator per thread are replayed through ZipCCL (group_replay.h).
+    if ! grep -q "grouped calls on .* replayed through ZipCCL" "$work/$v.log"; then
+      echo "FAIL: $v: no group was replayed through ZipCCL"; fail=1
+    fi
+    # A nonblocking communicator is compressed too (ncclInProgress waited out).
+    if ! grep -q "ZipCCL started on it (nonblocking)" "$work/$v.log"; then
+      echo "FAIL: $v: ZipCCL never started on the nonblocking communicator"; fail=1
+    fi
   done
 fi
-if [ "$scenario" = devices ] && grep -q "ZipCCL plan" "$work/preload.log"; then
+if [ "$scenario" = devices ] && grep -q "ZipCCL plan\|replayed through ZipCCL" "$work/preload.log"; then
   echo "FAIL: grouped multi-device calls were routed to ZipCCL"; fail=1
 fi
 lines=$(cat "$work"/direct.rank* | wc -l)
-[ $fail -eq 0 ] && echo "PASS: $scenario $ARG: $lines result lines identical without the shim, preloaded, drop-in and off"
+[ $fail -eq 0 ] && echo "PASS: $scenario $ARG: $lines result lines identical without the shim, preloaded, drop-in, off and groups forwarded"
 exit $fail

@@ -1,5 +1,7 @@
 #include "transport/nccl/nccl_transport.h"
 
+#include <thread>
+
 #include "common/check.h"
 #include "common/cuda_result.h"
 
@@ -55,21 +57,32 @@ zcclResult_t NcclTransport::checkAsyncError() {
   return zcclSuccess;
 }
 
+zcclResult_t NcclTransport::settled(ncclResult_t r, const char* what) {
+  while (r == ncclInProgress) {  // a nonblocking communicator, still launching
+    ZCCL_REQUIRE(!abortRequested(), zcclInvalidUsage, "NCCL: the communicator was aborted");
+    ncclResult_t state = ncclSuccess;
+    ZCCL_CHECK(ncclResult(ncclCommGetAsyncError(comm_, &state), "ncclCommGetAsyncError"));
+    r = state;
+    if (r == ncclInProgress) std::this_thread::yield();
+  }
+  return ncclResult(r, what);
+}
+
 zcclResult_t NcclTransport::flush() {
   if (pending_.empty()) return zcclSuccess;
   ZCCL_CHECK(checkAsyncError());
-  ZCCL_CHECK(ncclResult(ncclGroupStart(), "ncclGroupStart"));
+  ZCCL_CHECK(settled(ncclGroupStart(), "ncclGroupStart"));
   for (const Posted& p : pending_) {
     const ncclResult_t r = p.send ? ncclSend(p.data, p.bytes, ncclUint8, p.peer, comm_, stream_)
                                   : ncclRecv(p.data, p.bytes, ncclUint8, p.peer, comm_, stream_);
-    if (r != ncclSuccess) {
+    if (r != ncclSuccess && r != ncclInProgress) {
       ncclGroupEnd();
       pending_.clear();
       return ncclResult(r, p.send ? "ncclSend" : "ncclRecv");
     }
   }
   pending_.clear();
-  return ncclResult(ncclGroupEnd(), "ncclGroupEnd");
+  return settled(ncclGroupEnd(), "ncclGroupEnd");
 }
 
 zcclResult_t NcclTransport::wait(Request* req, size_t* bytes) {
@@ -95,15 +108,15 @@ zcclResult_t NcclTransport::exchangeSizes(int sendPeer, const uint64_t* send, si
   if (sendPeer >= 0 && nsend != 0) {
     ZCCL_CHECK(cudaResult(cudaMemcpyAsync(deviceSizes_, send, nsend * 8, cudaMemcpyHostToDevice, stream_), "copy"));
   }
-  ZCCL_CHECK(ncclResult(ncclGroupStart(), "ncclGroupStart"));
+  ZCCL_CHECK(settled(ncclGroupStart(), "ncclGroupStart"));
   ncclResult_t posted = ncclSuccess;
   if (sendPeer >= 0) posted = ncclSend(deviceSizes_, nsend, ncclUint64, sendPeer, comm_, stream_);
-  if (recvPeer >= 0 && posted == ncclSuccess) {
+  if (recvPeer >= 0 && (posted == ncclSuccess || posted == ncclInProgress)) {
     posted = ncclRecv(deviceSizes_ + nsend, nrecv, ncclUint64, recvPeer, comm_, stream_);
   }
   const ncclResult_t ended = ncclGroupEnd();
-  ZCCL_CHECK(ncclResult(posted, "ncclSend/ncclRecv of frame sizes"));
-  ZCCL_CHECK(ncclResult(ended, "ncclGroupEnd"));
+  ZCCL_CHECK(ncclResult(posted == ncclInProgress ? ncclSuccess : posted, "ncclSend/ncclRecv of frame sizes"));
+  ZCCL_CHECK(settled(ended, "ncclGroupEnd"));
   if (recvPeer >= 0 && nrecv != 0) {
     ZCCL_CHECK(
         cudaResult(cudaMemcpyAsync(recv, deviceSizes_ + nsend, nrecv * 8, cudaMemcpyDeviceToHost, stream_), "copy"));
@@ -125,35 +138,35 @@ bool NcclTransport::plainSupports(Coll coll, zcclDataType_t dtype, zcclRedOp_t o
 zcclResult_t NcclTransport::plainAllReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype,
                                            zcclRedOp_t op) {
   ZCCL_REQUIRE(!abortRequested() && comm_ != nullptr, zcclInvalidUsage, "NCCL: the communicator was aborted");
-  return ncclResult(ncclAllReduce(send, recv, count, ncclType(dtype), ncclOp(op), comm_, stream_), "ncclAllReduce");
+  return settled(ncclAllReduce(send, recv, count, ncclType(dtype), ncclOp(op), comm_, stream_), "ncclAllReduce");
 }
 
 zcclResult_t NcclTransport::plainBroadcast(const void* send, void* recv, size_t count, zcclDataType_t dtype, int root) {
   ZCCL_REQUIRE(!abortRequested() && comm_ != nullptr, zcclInvalidUsage, "NCCL: the communicator was aborted");
-  return ncclResult(ncclBroadcast(send, recv, count, ncclType(dtype), root, comm_, stream_), "ncclBroadcast");
+  return settled(ncclBroadcast(send, recv, count, ncclType(dtype), root, comm_, stream_), "ncclBroadcast");
 }
 
 zcclResult_t NcclTransport::plainReduce(const void* send, void* recv, size_t count, zcclDataType_t dtype,
                                         zcclRedOp_t op, int root) {
   ZCCL_REQUIRE(!abortRequested() && comm_ != nullptr, zcclInvalidUsage, "NCCL: the communicator was aborted");
-  return ncclResult(ncclReduce(send, recv, count, ncclType(dtype), ncclOp(op), root, comm_, stream_), "ncclReduce");
+  return settled(ncclReduce(send, recv, count, ncclType(dtype), ncclOp(op), root, comm_, stream_), "ncclReduce");
 }
 
 zcclResult_t NcclTransport::plainAllGather(const void* send, void* recv, size_t count, zcclDataType_t dtype) {
   ZCCL_REQUIRE(!abortRequested() && comm_ != nullptr, zcclInvalidUsage, "NCCL: the communicator was aborted");
-  return ncclResult(ncclAllGather(send, recv, count, ncclType(dtype), comm_, stream_), "ncclAllGather");
+  return settled(ncclAllGather(send, recv, count, ncclType(dtype), comm_, stream_), "ncclAllGather");
 }
 
 zcclResult_t NcclTransport::plainReduceScatter(const void* send, void* recv, size_t count, zcclDataType_t dtype,
                                                zcclRedOp_t op) {
   ZCCL_REQUIRE(!abortRequested() && comm_ != nullptr, zcclInvalidUsage, "NCCL: the communicator was aborted");
-  return ncclResult(ncclReduceScatter(send, recv, count, ncclType(dtype), ncclOp(op), comm_, stream_),
+  return settled(ncclReduceScatter(send, recv, count, ncclType(dtype), ncclOp(op), comm_, stream_),
                     "ncclReduceScatter");
 }
 
 zcclResult_t NcclTransport::plainAlltoAll(const void* send, void* recv, size_t count, zcclDataType_t dtype) {
   ZCCL_REQUIRE(!abortRequested() && comm_ != nullptr, zcclInvalidUsage, "NCCL: the communicator was aborted");
-  return ncclResult(ncclAlltoAll(send, recv, count, ncclType(dtype), comm_, stream_), "ncclAlltoAll");
+  return settled(ncclAlltoAll(send, recv, count, ncclType(dtype), comm_, stream_), "ncclAlltoAll");
 }
 
 }  // namespace zccl::transport

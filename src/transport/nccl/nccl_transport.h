@@ -8,6 +8,11 @@
 // which the engine's kernels share. Frame sizes travel ahead of the frames (exchangeSizes): a
 // small device copy each way and one stream synchronisation, the price of compressed messages
 // on NCCL.
+//
+// A nonblocking NCCL communicator (config.blocking = 0) may answer ncclInProgress where NCCL
+// finishes launching in the background: every such answer is waited out (ncclCommGetAsyncError
+// polled until it leaves ncclInProgress) before the transport goes on, since its callers wait
+// for their operations anyway.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -64,6 +69,8 @@ class NcclTransport final : public Transport, public StreamBound {
   };
   zcclResult_t flush();
   zcclResult_t checkAsyncError();
+  // `r` of the NCCL call `what` as ZipCCL's result, ncclInProgress waited out first.
+  zcclResult_t settled(ncclResult_t r, const char* what);
 
   ncclComm_t comm_;
   int rank_, size_;

@@ -215,6 +215,7 @@ ncclResult_t ncclCommGetAsyncError(ncclComm_t comm, ncclResult_t* error) {
   const int init = comm->initResult.load();
   *error =
       init != ncclSuccess ? static_cast<ncclResult_t>(init) : static_cast<ncclResult_t>(comm->state->asyncError.load());
+  if (*error == ncclSuccess && comm->launching.exchange(false)) *error = ncclInProgress;
   return ncclSuccess;
 }
 

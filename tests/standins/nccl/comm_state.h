@@ -85,6 +85,10 @@ struct ncclComm {
   std::shared_ptr<nccl_standin::CommState> state;  // null until initialised
   std::atomic<int> initResult{ncclInProgress};
   bool blocking = true;
+  // Nonblocking: NCCL finishes launching a group's work in the background; ncclGroupEnd (or the
+  // ungrouped call) returns ncclInProgress and ncclCommGetAsyncError reports it until then. The
+  // stand-in's launch is done at once, so the next query sees it done (and clears this).
+  std::atomic<bool> launching{false};
   std::mutex opsMu;
   std::map<int, nccl_standin::Op> premulSums;  // PreMulSum ops by id (red and deviceScalar used)
   int nextOp = ncclNumOps;

@@ -6,7 +6,8 @@
 // operations as one piece of work. That work is a host function on the stream of the
 // communicator's first operation; other streams used by the same communicator in the group are
 // joined to it with events before and after, as NCCL joins them. Work enqueued while the stream
-// is capturing is owned by the graph and replayed with it (freed never: a test-only leak).
+// is capturing is owned by the graph and replayed with it (freed never: a test-only leak). On a
+// nonblocking communicator the launch returns ncclInProgress, as NCCL's background launch does.
 #include "group.h"
 
 #include <algorithm>
@@ -82,6 +83,10 @@ ncclResult_t launch(ncclComm* comm, std::vector<Op> ops, const std::vector<cudaS
   }
   for (size_t i = 1; i < streams.size(); ++i) {
     if (streams[i] != main && join(main, streams[i]) != ncclSuccess) return ncclUnhandledCudaError;
+  }
+  if (!comm->blocking) {
+    comm->launching.store(true);
+    return ncclInProgress;
   }
   return ncclSuccess;
 }

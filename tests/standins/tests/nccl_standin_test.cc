@@ -274,8 +274,9 @@ TEST(NcclStandin, SplitAndInitAll) {
 }
 
 // Nonblocking communicators (config.blocking = 0, as PyTorch's TORCH_NCCL_USE_COMM_NONBLOCKING):
-// init returns ncclInProgress and ncclCommGetAsyncError reports it until done. An abort makes a
-// peer's pending receive fail with ncclRemoteError instead of waiting.
+// init returns ncclInProgress and ncclCommGetAsyncError reports it until done; so does an
+// operation (NCCL's background launch). An abort makes a peer's pending receive fail with
+// ncclRemoteError instead of waiting.
 TEST(NcclStandin, NonblockingInitAndAbort) {
   ncclUniqueId id;
   ASSERT_EQ(ncclGetUniqueId(&id), ncclSuccess);
@@ -294,11 +295,13 @@ TEST(NcclStandin, NonblockingInitAndAbort) {
       cudaStreamCreate(&s);
       float* buf = deviceCopy(std::vector<float>(4, 1.0f));
       if (r == 1) {
-        ASSERT_EQ(ncclRecv(buf, 4, ncclFloat32, 0, comm, s), ncclSuccess);  // rank 0 never sends
-        standin_test::sleepMs(50);
+        ASSERT_EQ(ncclRecv(buf, 4, ncclFloat32, 0, comm, s), ncclInProgress);  // rank 0 never sends
         ncclResult_t async = ncclSuccess;
+        ASSERT_EQ(ncclCommGetAsyncError(comm, &async), ncclSuccess);
+        EXPECT_EQ(async, ncclInProgress) << "the launch, reported once";
+        standin_test::sleepMs(50);
         ncclCommGetAsyncError(comm, &async);
-        EXPECT_EQ(async, ncclSuccess) << "still waiting";
+        EXPECT_EQ(async, ncclSuccess) << "launched, still waiting";
         EXPECT_EQ(cudaStreamSynchronize(s), cudaSuccess);  // returns once rank 0 aborts
         ncclCommGetAsyncError(comm, &async);
         EXPECT_EQ(async, ncclRemoteError);

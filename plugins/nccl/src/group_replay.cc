@@ -1,0 +1,141 @@
+// Grouped calls, recorded and replayed through ZipCCL or left to NCCL (group_replay.h).
+#include "group_replay.h"
+
+#include <utility>
+#include <vector>
+
+#include "shim_state.h"
+
+namespace zccl_shim {
+namespace {
+
+// What the open group of this thread holds.
+struct GroupState {
+  std::vector<std::pair<CallArgs, RouteCheck>> calls;  // recorded, in the application's order
+  ncclComm_t comm = nullptr;                           // the one communicator of the recorded calls
+  size_t bytes = 0;                                    // their messages together
+  bool ncclOwns = false;                               // the group has become NCCL's
+  ncclResult_t forwardError = ncclSuccess;             // the first error of a forwarded recorded call
+  std::vector<std::shared_ptr<CommEntry>> made;        // communicators made in the group
+};
+thread_local GroupState tGroup;
+
+// Empties the thread's group for the next one, keeping the vectors' storage (a group costs no
+// allocation once a thread has had one as large).
+void reset(GroupState& g) {
+  g.calls.clear();
+  g.comm = nullptr;
+  g.bytes = 0;
+  g.ncclOwns = false;
+  g.forwardError = ncclSuccess;
+  g.made.clear();
+}
+
+struct ResetAtExit {
+  GroupState& g;
+  ~ResetAtExit() { reset(g); }
+};
+
+// The real library's group functions, looked up once each.
+ncclResult_t realGroupStart() { ZCCL_SHIM_FORWARD(ncclGroupStart); }
+ncclResult_t realGroupEnd() { ZCCL_SHIM_FORWARD(ncclGroupEnd); }
+ncclResult_t realGroupSimulateEnd(ncclSimInfo_t* simInfo) { ZCCL_SHIM_FORWARD(ncclGroupSimulateEnd, simInfo); }
+
+// Forwards the recorded calls into NCCL's open group; from now on the group is NCCL's.
+void handToNccl(GroupState& g, const char* why) {
+  if (!g.ncclOwns && !g.calls.empty()) {
+    log(kTrace, "group: %zu recorded calls on %p go to NCCL (%s)", g.calls.size(), static_cast<void*>(g.comm), why);
+  }
+  for (const auto& c : g.calls) {
+    const ncclResult_t r = forwardToNccl(c.first);
+    if (r != ncclSuccess && g.forwardError == ncclSuccess) g.forwardError = r;
+  }
+  g.calls.clear();
+  g.ncclOwns = true;
+}
+
+// Communicators the ended group made: exactly one on this thread, blocking, may be compressed.
+void settleMade(std::vector<std::shared_ptr<CommEntry>>& made) {
+  if (made.size() == 1 && made[0]->blocking && made[0]->notCompressed == kMadeInGroup) {
+    made[0]->notCompressed.clear();
+    log(kTrace, "communicator %p: the only one its group made; ZipCCL may carry its calls",
+        static_cast<void*>(made[0]->nccl));
+  }
+  made.clear();
+}
+
+}  // namespace
+
+ncclResult_t groupStart() {
+  if (groupDepth()++ == 0) reset(tGroup);
+  return realGroupStart();
+}
+
+ncclResult_t groupEnd() {
+  if (groupDepth() == 0 || --groupDepth() > 0) return realGroupEnd();
+  GroupState& g = tGroup;  // the replay's own NCCL calls are re-entries: they never touch it
+  ResetAtExit resetAtExit{g};
+  bool replay = !g.ncclOwns && !g.calls.empty() && g.bytes >= settings().minBytes;
+  if (!replay && !g.calls.empty()) handToNccl(g, "smaller than ZCCL_NCCL_MIN_BYTES together");
+  // The CUDA queries of the buffers and streams, only for a group that may be replayed.
+  for (size_t i = 0; replay && i < g.calls.size(); ++i) {
+    if (!routableBuffers(g.calls[i].first, g.calls[i].second)) {
+      handToNccl(g, "a host buffer or a capturing stream");
+      replay = false;
+    }
+  }
+  const ncclResult_t r = realGroupEnd();
+  if (r == ncclSuccess) settleMade(g.made);
+  if (r != ncclSuccess || g.forwardError != ncclSuccess) return r != ncclSuccess ? r : g.forwardError;
+  if (!replay) return r;
+  static thread_local bool logged = false;
+  if (!logged) {
+    logged = true;
+    log(kInfo, "ncclGroupEnd: %zu grouped calls on %p replayed through ZipCCL", g.calls.size(),
+        static_cast<void*>(g.comm));
+  }
+  for (const auto& c : g.calls) {
+    const ncclResult_t cr = runOnZipccl(c.first, c.second);
+    if (cr != ncclSuccess) {
+      log(kWarn, "ncclGroupEnd: the grouped %s on %p failed; the group's later calls were not run", c.first.name,
+          static_cast<void*>(g.comm));
+      return cr;
+    }
+  }
+  return ncclSuccess;
+}
+
+ncclResult_t groupSimulateEnd(ncclSimInfo_t* simInfo) {
+  if (groupDepth() > 0) {
+    handToNccl(tGroup, "ncclGroupSimulateEnd");
+    if (--groupDepth() == 0) reset(tGroup);
+  }
+  return realGroupSimulateEnd(simInfo);
+}
+
+bool recordGrouped(const CallArgs& call, ncclResult_t* result) {
+  GroupState& g = tGroup;
+  if (g.ncclOwns) return false;
+  RouteCheck check;
+  if (!settings().groupReplay) {
+    handToNccl(g, "ZCCL_NCCL_GROUPS=forward");
+    return false;
+  }
+  if ((g.comm != nullptr && g.comm != call.comm) || !routableArgs(call, true, &check)) {
+    handToNccl(g, g.comm != nullptr && g.comm != call.comm ? "a second communicator" : call.name);
+    return false;
+  }
+  g.comm = call.comm;
+  g.bytes += check.bytes;
+  g.calls.emplace_back(call, std::move(check));
+  *result = ncclSuccess;
+  return true;
+}
+
+void groupGetsWork(const char* what) {
+  if (groupDepth() > 0) handToNccl(tGroup, what);
+}
+
+void madeInGroup(const std::shared_ptr<CommEntry>& entry) { tGroup.made.push_back(entry); }
+
+}  // namespace zccl_shim
