@@ -31,6 +31,8 @@
 #     -B 0|1          Open MPI baseline (default 1)
 #     -Z both|all     off and on (default), or off, on and auto
 #     -o DIR          output directory (default build/shaped/<date-time>)
+#     --burst BYTES   tbf burst (default 0.5 ms at the rate, at least 64 KiB); smaller bursts make
+#                     messages below 64 KiB meet the shaped rate instead of the bucket
 #     --mtu BYTES     link MTU (default 9000, jumbo frames as in cluster networks: at 1500 the two
 #                     cores of the test machine cannot push 4 x 1 Gbit/s through the veths, and the
 #                     CPU rather than the link limits the run)
@@ -79,6 +81,7 @@ while [ $# -gt 0 ]; do
     -Z) mode="$2"; shift 2 ;;
     -o) out="$2"; shift 2 ;;
     --mtu) mtu="$2"; shift 2 ;;
+    --burst) burst_opt="$2"; shift 2 ;;
     --smoke) nodes=2 per_node=1 colls=all_reduce,all_gather min=4K max=256K factor=8 iters=2 warmup=1; shift ;;
     --) shift; extra=("$@"); break ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -135,6 +138,10 @@ rate_bits() {
 }
 burst=$(( $(rate_bits "$rate") / 8 / 2000 ))
 [ "$burst" -ge 65536 ] || burst=65536
+if [ -n "${burst_opt:-}" ]; then
+  case $burst_opt in *[!0-9]* | "") echo "shaped_bench: --burst takes a byte count" >&2; exit 1 ;; esac
+  burst=$burst_opt
+fi
 
 ip netns add "${prefix}probe" 2>/dev/null || skip "cannot create network namespaces here"
 ip netns del "${prefix}probe"

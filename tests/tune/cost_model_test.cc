@@ -185,6 +185,12 @@ TEST(Selector, OpenMpisOwnCollectivesAreNotTakenWhereTheyAreSlow) {
     const Choice big = select(Query{c, zcclFloat32, 64 << 20, true}, s, sharedMemory());
     EXPECT_NE(big.plan.algorithm, Algorithm::kPlain) << algo::collectiveName(c) << ": " << describe(big.plan);
   }
+  // Open MPI's reduce-scatter is the slower from 64 KiB of buffer (measured, docs/perf.md section
+  // 10), the faster below: 4 ranks, blocks of 64 KiB (256 KiB of buffer) and of 2 KiB.
+  const Choice mid = select(Query{Collective::kReduceScatter, zcclFloat32, 64 << 10, true}, s, sharedMemory());
+  EXPECT_NE(mid.plan.algorithm, Algorithm::kPlain) << describe(mid.plan);
+  const Choice tiny = select(Query{Collective::kReduceScatter, zcclFloat32, 2 << 10, true}, s, sharedMemory());
+  EXPECT_EQ(tiny.plan.algorithm, Algorithm::kPlain) << describe(tiny.plan);
   Fabric nccl = deviceDefaults(4, 1, 4);
   const Choice gpu = select(Query{Collective::kAllReduce, zcclFloat32, 64 << 20, true}, s, nccl);
   EXPECT_EQ(gpu.plan.algorithm, Algorithm::kPlain) << "NCCL's own is the reference: " << describe(gpu.plan);

@@ -18,6 +18,7 @@ std::shared_ptr<CommEntry> CommTable::add(ncclComm_t nccl, bool blocking, std::s
   e->nccl = nccl;
   e->blocking = blocking;
   e->notCompressed = std::move(notCompressed);
+  e->mayCompress.store(e->notCompressed.empty());
   std::lock_guard<std::mutex> lock(mu_);
   entries_[nccl] = e;  // a handle NCCL reuses after a destroy replaces the old entry
   return e;
@@ -49,7 +50,7 @@ bool configBlocks(const ncclConfig_t* config) {
   return env == nullptr || std::strcmp(env, "0") != 0;
 }
 
-const char* const kMadeInGroup = "made inside a group with others (one thread drives several devices)";
+const char* const kMadeInGroup = "made inside a group (compressed after its end if the group made all of this thread's on one device)";
 
 std::shared_ptr<CommEntry> recordComm(ncclComm_t comm, bool blocking, const char* madeBy) {
   if (comm == nullptr) return nullptr;

@@ -4,8 +4,8 @@
 // An entry is made by every function that makes a communicator (InitRank, InitRankConfig,
 // InitRankScalable, InitAll, Split, Shrink) and released by Destroy, Abort and Revoke (Finalize
 // ends compression on it). A communicator may be compressed only if its ranks are one per
-// thread: one made by ncclCommInitAll, or inside ncclGroupStart / ncclGroupEnd with others,
-// belongs to a thread that drives several devices (ZipCCL's calls block the host until the peers
+// thread: one made by ncclCommInitAll, or inside ncclGroupStart / ncclGroupEnd with others on
+// other devices, belongs to a thread that drives several devices (ZipCCL's calls block the host until the peers
 // reach the same call), and stays with NCCL for good. Nonblocking ones may be compressed: the
 // shim waits until NCCL has the communicator ready, and ZipCCL waits out each ncclInProgress of
 // its own operations (its calls return when done, ncclSuccess). Its ZipCCL communicator (zcclCommInitFromNccl) is made at the first
@@ -15,6 +15,7 @@
 
 #include <nccl.h>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -28,6 +29,7 @@ struct CommEntry {
   ncclComm_t nccl = nullptr;
   bool blocking = true;  // config.blocking; inherited by Split and Shrink without a config
   std::string notCompressed;  // why the communicator stays with NCCL ("" if it may be compressed)
+  std::atomic<bool> mayCompress{false};  // notCompressed is "" (read by any thread, unlocked)
   std::mutex mu;              // guards the fields below (an abort may come from another thread)
   zcclComm_t zccl = nullptr;  // made at the first routed call
   bool zcclFailed = false;    // creation failed: NCCL carries everything
@@ -51,8 +53,8 @@ class CommTable {
 // Whether a communicator made with `config` (nullptr: NCCL's default, NCCL_COMM_BLOCKING) blocks.
 bool configBlocks(const ncclConfig_t* config);
 
-// Why a communicator made inside a group stays NCCL's, unless it was the only one its group made
-// (group_replay.h).
+// Why a communicator made inside a group is not compressed yet: at the group's end it may be, if
+// the group made all of this thread's communicators on one device (group_replay.h).
 extern const char* const kMadeInGroup;
 
 // Records a communicator the real library made; its entry (nullptr for a null handle, e.g.

@@ -1,6 +1,7 @@
 // Grouped calls, recorded and replayed through ZipCCL or left to NCCL (group_replay.h).
 #include "group_replay.h"
 
+#include <mutex>
 #include <utility>
 #include <vector>
 
@@ -54,21 +55,41 @@ void handToNccl(GroupState& g, const char* why) {
   g.ncclOwns = true;
 }
 
-// Communicators the ended group made: exactly one on this thread, blocking, may be compressed.
+// Communicators the ended group made: all on one device (one thread, one rank each), they may be
+// compressed; on several devices they are one thread driving them all, and stay NCCL's.
 void settleMade(std::vector<std::shared_ptr<CommEntry>>& made) {
-  if (made.size() == 1 && made[0]->blocking && made[0]->notCompressed == kMadeInGroup) {
-    made[0]->notCompressed.clear();
-    log(kTrace, "communicator %p: the only one its group made; ZipCCL may carry its calls",
-        static_cast<void*>(made[0]->nccl));
+  static const auto cuDevice = realFunction<decltype(&ncclCommCuDevice)>("ncclCommCuDevice");
+  int first = -1;
+  bool oneDevice = !made.empty() && cuDevice != nullptr;
+  for (size_t i = 0; oneDevice && i < made.size(); ++i) {
+    int d = -1;
+    ForwardScope scope;
+    if (cuDevice(made[i]->nccl, &d) != ncclSuccess || (first >= 0 && d != first)) oneDevice = false;
+    if (first < 0) first = d;
+  }
+  for (const auto& e : made) {
+    if (!oneDevice || e->notCompressed != kMadeInGroup) continue;
+    e->notCompressed.clear();
+    e->mayCompress.store(true);
+    log(kTrace, "communicator %p: made in a group on one device; ZipCCL may carry its calls", static_cast<void*>(e->nccl));
   }
   made.clear();
+}
+
+// The group's communicator may still be carried by ZipCCL (it did not fail to start on it, and
+// it is not finalized).
+bool zipcclMayRun(const RouteCheck& check) {
+  std::lock_guard<std::mutex> lock(check.entry->mu);
+  return !check.entry->zcclFailed && !check.entry->finalized && !check.entry->released;
 }
 
 }  // namespace
 
 ncclResult_t groupStart() {
   if (groupDepth()++ == 0) reset(tGroup);
-  return realGroupStart();
+  const ncclResult_t r = realGroupStart();
+  if (r != ncclSuccess) --groupDepth();  // NCCL opened no group
+  return r;
 }
 
 ncclResult_t groupEnd() {
@@ -84,9 +105,15 @@ ncclResult_t groupEnd() {
       replay = false;
     }
   }
+  if (replay && !zipcclMayRun(g.calls[0].second)) {
+    handToNccl(g, "ZipCCL does not run on the communicator");
+    replay = false;
+  }
+  // ncclInProgress: a nonblocking communicator made in the group is still being made.
   const ncclResult_t r = realGroupEnd();
-  if (r == ncclSuccess) settleMade(g.made);
-  if (r != ncclSuccess || g.forwardError != ncclSuccess) return r != ncclSuccess ? r : g.forwardError;
+  if (r == ncclSuccess || r == ncclInProgress) settleMade(g.made);
+  if (r != ncclSuccess && r != ncclInProgress) return r;
+  if (g.forwardError != ncclSuccess) return g.forwardError;
   if (!replay) return r;
   static thread_local bool logged = false;
   if (!logged) {
@@ -94,23 +121,27 @@ ncclResult_t groupEnd() {
     log(kInfo, "ncclGroupEnd: %zu grouped calls on %p replayed through ZipCCL", g.calls.size(),
         static_cast<void*>(g.comm));
   }
+  ncclResult_t result = r;
   for (const auto& c : g.calls) {
     const ncclResult_t cr = runOnZipccl(c.first, c.second);
-    if (cr != ncclSuccess) {
+    if (cr == ncclInProgress) {  // forwarded to a nonblocking communicator: launched
+      result = ncclInProgress;
+    } else if (cr != ncclSuccess) {
       log(kWarn, "ncclGroupEnd: the grouped %s on %p failed; the group's later calls were not run", c.first.name,
           static_cast<void*>(g.comm));
       return cr;
     }
   }
-  return ncclSuccess;
+  return result;
 }
 
 ncclResult_t groupSimulateEnd(ncclSimInfo_t* simInfo) {
-  if (groupDepth() > 0) {
-    handToNccl(tGroup, "ncclGroupSimulateEnd");
-    if (--groupDepth() == 0) reset(tGroup);
-  }
-  return realGroupSimulateEnd(simInfo);
+  if (groupDepth() == 0) return realGroupSimulateEnd(simInfo);
+  handToNccl(tGroup, "ncclGroupSimulateEnd");
+  const ncclResult_t forwardError = tGroup.forwardError;
+  if (--groupDepth() == 0) reset(tGroup);  // the communicators it made stay NCCL's
+  const ncclResult_t r = realGroupSimulateEnd(simInfo);
+  return r == ncclSuccess ? forwardError : r;
 }
 
 bool recordGrouped(const CallArgs& call, ncclResult_t* result) {
@@ -123,6 +154,10 @@ bool recordGrouped(const CallArgs& call, ncclResult_t* result) {
   }
   if ((g.comm != nullptr && g.comm != call.comm) || !routableArgs(call, true, &check)) {
     handToNccl(g, g.comm != nullptr && g.comm != call.comm ? "a second communicator" : call.name);
+    return false;
+  }
+  if (ncclState(check) != ncclSuccess) {  // NCCL answers a call on a failed communicator itself
+    handToNccl(g, "the communicator has an error");
     return false;
   }
   g.comm = call.comm;

@@ -19,14 +19,16 @@
 //     the first failure ends the replay and is ncclGroupEnd's result. Otherwise they are
 //     forwarded and NCCL's group is closed with them.
 //   - ncclGroupSimulateEnd forwards the recorded calls, then lets NCCL simulate the group.
-// What decides is only the group's calls, the same on every rank of a correct program, with one
-// exception docs/shim.md names: a group to which some ranks add point-to-point calls and others
-// do not. ZCCL_NCCL_GROUPS=forward leaves every group to NCCL.
+// What decides is only the group's calls, the same on every rank of a correct program, with the
+// exceptions docs/shim.md names: a group to which some ranks add point-to-point calls, or calls
+// on a second communicator, and others do not. ZCCL_NCCL_GROUPS=forward leaves every group to
+// NCCL.
 //
 // Communicators made inside a group (nccl-tests makes them so, even with one device a thread):
-// if the group made exactly one on this thread, and it blocks, ZipCCL may carry its calls once
-// the group has ended; several made by one thread are that thread driving several devices, and
-// stay NCCL's.
+// if those the group made on this thread are all on one device, ZipCCL may carry their calls
+// once the group has ended; on several devices they are one thread driving them all, and stay
+// NCCL's. A group that makes a nonblocking communicator may end with ncclInProgress: its
+// recorded calls (on another, ready communicator) are replayed all the same.
 #pragma once
 
 #include <nccl.h>

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -88,7 +89,11 @@ class DeviceScope {
 // recv = send + rank * count). Any other overlap (an in-place all-to-all among them) is NCCL's.
 bool disjointOrInPlace(const CallArgs& a, size_t esize, int nranks, int rank) {
   const auto send = reinterpret_cast<uintptr_t>(a.send), recv = reinterpret_cast<uintptr_t>(a.recv);
-  const size_t n = a.count * esize, all = n * static_cast<size_t>(nranks), at = n * static_cast<size_t>(rank);
+  size_t n = 0, all = 0, at = 0;
+  if (__builtin_mul_overflow(a.count, esize, &n) || __builtin_mul_overflow(n, static_cast<size_t>(nranks), &all)) {
+    return false;
+  }
+  at = n * static_cast<size_t>(rank);  // rank < nranks: no overflow
   size_t sendBytes = n, recvBytes = n;
   switch (a.coll) {
     case Coll::kAllReduce:
@@ -108,7 +113,11 @@ bool disjointOrInPlace(const CallArgs& a, size_t esize, int nranks, int rank) {
       sendBytes = recvBytes = all;
       break;
   }
-  return send + sendBytes <= recv || recv + recvBytes <= send;
+  uintptr_t sendEnd = 0, recvEnd = 0;
+  if (__builtin_add_overflow(send, sendBytes, &sendEnd) || __builtin_add_overflow(recv, recvBytes, &recvEnd)) {
+    return false;
+  }
+  return sendEnd <= recv || recvEnd <= send;
 }
 
 const char* dtypeName(ncclDataType_t d) { return d == ncclFloat16 ? "fp16" : d == ncclBfloat16 ? "bf16" : "fp32"; }
@@ -188,19 +197,20 @@ void logPlan(CommEntry& e, const CallArgs& a, zcclComm_t z, size_t bytes) {
 bool routableArgs(const CallArgs& a, bool anySize, RouteCheck* check) {
   const size_t esize = elementBytes(a.dtype);
   if (esize == 0 || (hasOp(a.coll) && !routedOp(a.op))) return false;
-  size_t bytes = a.count * esize;
+  size_t bytes = 0;
+  if (__builtin_mul_overflow(a.count, esize, &bytes)) return false;  // NCCL's to refuse
   const bool perRankBlocks = a.coll == Coll::kReduceScatter || a.coll == Coll::kAlltoAll;
   const size_t minBytes = anySize ? 0 : settings().minBytes;
   if (!perRankBlocks && bytes < minBytes) return false;  // before any lookup: small calls are cheap
   std::shared_ptr<CommEntry> e = CommTable::instance().find(a.comm);
-  if (e == nullptr || !e->notCompressed.empty()) return false;
+  if (e == nullptr || !e->mayCompress.load()) return false;
   int nranks = 0, device = 0, rank = 0;
   if (callReal(realQueries().count, "ncclCommCount", a.comm, &nranks) != ncclSuccess ||
       callReal(realQueries().device, "ncclCommCuDevice", a.comm, &device) != ncclSuccess ||
       callReal(realQueries().rank, "ncclCommUserRank", a.comm, &rank) != ncclSuccess) {
     return false;
   }
-  if (perRankBlocks) bytes *= static_cast<size_t>(nranks);
+  if (perRankBlocks && __builtin_mul_overflow(bytes, static_cast<size_t>(nranks), &bytes)) return false;
   if (bytes < minBytes) return false;
   const bool rooted = a.coll == Coll::kBroadcast || a.coll == Coll::kReduce;
   if (rooted && (a.root < 0 || a.root >= nranks)) return false;  // NCCL's argument error
@@ -221,21 +231,43 @@ bool routableBuffers(const CallArgs& a, const RouteCheck& check) {
 }
 
 // A nonblocking communicator: waits until NCCL has finished what it was launching (ncclSuccess),
-// or returns its error.
-static ncclResult_t settle(ncclComm_t comm) {
+// or returns its error; ncclInvalidUsage if the communicator is aborted or destroyed meanwhile
+// (from another thread: NCCL's handle is not queried again).
+static ncclResult_t settle(CommEntry& e) {
   static const auto query = realFunction<decltype(&ncclCommGetAsyncError)>("ncclCommGetAsyncError");
   ncclResult_t state = ncclInProgress;
   while (state == ncclInProgress) {
-    const ncclResult_t r = callReal(query, "ncclCommGetAsyncError", comm, &state);
+    {
+      std::lock_guard<std::mutex> lock(e.mu);
+      if (e.released) return ncclInvalidUsage;
+    }
+    const ncclResult_t r = callReal(query, "ncclCommGetAsyncError", e.nccl, &state);
     if (r != ncclSuccess) return r;
     if (state == ncclInProgress) std::this_thread::yield();
   }
   return state;
 }
 
+ncclResult_t ncclState(const RouteCheck& check) {
+  if (check.entry->blocking) {
+    static const auto query = realFunction<decltype(&ncclCommGetAsyncError)>("ncclCommGetAsyncError");
+    ncclResult_t state = ncclSuccess;
+    const ncclResult_t r = callReal(query, "ncclCommGetAsyncError", check.entry->nccl, &state);
+    return r != ncclSuccess ? r : state;
+  }
+  return settle(*check.entry);
+}
+
 ncclResult_t runOnZipccl(const CallArgs& a, const RouteCheck& check) {
   // NCCL's own error, or a communicator still being made: NCCL answers the call as it would.
-  if (!check.entry->blocking && settle(a.comm) != ncclSuccess) return forwardToNccl(a);
+  if (!check.entry->blocking) {
+    const ncclResult_t state = settle(*check.entry);
+    if (state == ncclInvalidUsage) {
+      lastShimError() = std::string("ZipCCL NCCL shim: ") + a.name + ": the communicator was aborted or destroyed";
+      return state;
+    }
+    if (state != ncclSuccess) return forwardToNccl(a);
+  }
   DeviceScope deviceScope(check.device);
   bool released = false;
   zcclComm_t z = zcclFor(*check.entry, &released);

@@ -65,6 +65,10 @@ bool routableBuffers(const CallArgs& call, const RouteCheck& check);
 // as NCCL's code, its message for ncclGetLastError.
 ncclResult_t runOnZipccl(const CallArgs& call, const RouteCheck& check);
 
+// The communicator's state as NCCL reports it (ncclCommGetAsyncError): ncclSuccess if it may
+// take work; a nonblocking one still launching is waited for first.
+ncclResult_t ncclState(const RouteCheck& check);
+
 // Hands a call to the real NCCL unchanged (inside a ForwardScope).
 ncclResult_t forwardToNccl(const CallArgs& call);
 
