@@ -66,12 +66,13 @@ double allGather(const Fabric& f, double s, double k, const Codec& c) {
 }
 
 // The transport's own collectives: the faster of the textbook algorithms, one message per step;
-// from 1 MiB of buffer (64 KiB for broadcast and reduce-scatter), where Open MPI's tuned component
-// leaves its latency algorithms for its bandwidth ones (measured: its all-reduce is the faster
-// below 1 MiB, 0.35 of ZipCCL's speed above; its broadcast 1.8-2.8x slower than the chain from
-// 64 KiB; its fp32 reduce-scatter the faster up to 32 KiB, 0.57-0.86 of ZipCCL's uncompressed
-// direct one at 64-512 KiB, docs/perf.md section 10), at the fraction of the links' bandwidth the
-// transport's implementation reaches (Fabric::plainEfficiency, fitted).
+// from 1 MiB of buffer (64 KiB for reduce-scatter, every size for broadcast), where Open MPI's
+// tuned component leaves its latency algorithms for its bandwidth ones (measured: its all-reduce
+// is the faster below 1 MiB, 0.35 of ZipCCL's speed above; its broadcast 1.8-2.8x slower than the
+// chain from 64 KiB, and 2-3x at 4-16 KiB once the shaper's burst no longer hides the link; its
+// fp32 reduce-scatter the faster up to 32 KiB, 0.57-0.86 of ZipCCL's uncompressed direct one at
+// 64-512 KiB, docs/perf.md section 10), at the fraction of the links' bandwidth the transport's
+// implementation reaches (Fabric::plainEfficiency, fitted).
 double plain(const Fabric& f, Collective coll, double n) {
   const int P = f.ranks;
   if (P <= 1) return 0;
@@ -79,8 +80,9 @@ double plain(const Fabric& f, Collective coll, double n) {
   const bool blocks = coll == Collective::kAllGather || coll == Collective::kReduceScatter ||
                       coll == Collective::kAlltoAll;  // n is one rank's block
   const double buffer = blocks ? n * P : n;
-  const bool early = coll == Collective::kBroadcast || coll == Collective::kReduceScatter;
-  const double from = early ? double(64 << 10) : double(1 << 20);
+  const double from = coll == Collective::kBroadcast       ? 0.0
+                      : coll == Collective::kReduceScatter ? double(64 << 10)
+                                                           : double(1 << 20);
   const double efficiency = buffer >= from ? f.plainEfficiency[static_cast<int>(coll)] : 1.0;
   ring.bandwidth *= efficiency;
   all.bandwidth *= efficiency;
