@@ -50,7 +50,8 @@ bool configBlocks(const ncclConfig_t* config) {
   return env == nullptr || std::strcmp(env, "0") != 0;
 }
 
-const char* const kMadeInGroup = "made inside a group (compressed after its end if the group made all of this thread's on one device)";
+const char* const kMadeInGroup =
+    "made inside a group (compressed after its end if the group made all of this thread's on one device)";
 
 std::shared_ptr<CommEntry> recordComm(ncclComm_t comm, bool blocking, const char* madeBy) {
   if (comm == nullptr) return nullptr;

@@ -8,9 +8,10 @@
 // other devices, belongs to a thread that drives several devices (ZipCCL's calls block the host until the peers
 // reach the same call), and stays with NCCL for good. Nonblocking ones may be compressed: the
 // shim waits until NCCL has the communicator ready, and ZipCCL waits out each ncclInProgress of
-// its own operations (its calls return when done, ncclSuccess). Its ZipCCL communicator (zcclCommInitFromNccl) is made at the first
-// call the shim routes to ZipCCL: that call is the same on every rank (the choice depends only on
-// the call's arguments), so every rank makes it at the same point of its sequence of calls.
+// its own operations (its calls return when done, ncclSuccess). Its ZipCCL communicator
+// (zcclCommInitFromNccl) is made at the first call the shim routes to ZipCCL: that call is the
+// same on every rank (the choice depends only on the call's arguments), so every rank makes it at
+// the same point of its sequence of calls.
 #pragma once
 
 #include <nccl.h>

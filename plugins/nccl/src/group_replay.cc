@@ -71,7 +71,8 @@ void settleMade(std::vector<std::shared_ptr<CommEntry>>& made) {
     if (!oneDevice || e->notCompressed != kMadeInGroup) continue;
     e->notCompressed.clear();
     e->mayCompress.store(true);
-    log(kTrace, "communicator %p: made in a group on one device; ZipCCL may carry its calls", static_cast<void*>(e->nccl));
+    log(kTrace, "communicator %p: made in a group on one device; ZipCCL may carry its calls",
+        static_cast<void*>(e->nccl));
   }
   made.clear();
 }

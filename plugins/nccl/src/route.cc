@@ -36,6 +36,7 @@ struct RealQueries {
   decltype(&ncclCommCount) count = realFunction<decltype(&ncclCommCount)>("ncclCommCount");
   decltype(&ncclCommCuDevice) device = realFunction<decltype(&ncclCommCuDevice)>("ncclCommCuDevice");
   decltype(&ncclCommUserRank) rank = realFunction<decltype(&ncclCommUserRank)>("ncclCommUserRank");
+  decltype(&ncclCommGetAsyncError) asyncError = realFunction<decltype(&ncclCommGetAsyncError)>("ncclCommGetAsyncError");
 };
 const RealQueries& realQueries() {
   static const RealQueries q;
@@ -234,14 +235,13 @@ bool routableBuffers(const CallArgs& a, const RouteCheck& check) {
 // or returns its error; ncclInvalidUsage if the communicator is aborted or destroyed meanwhile
 // (from another thread: NCCL's handle is not queried again).
 static ncclResult_t settle(CommEntry& e) {
-  static const auto query = realFunction<decltype(&ncclCommGetAsyncError)>("ncclCommGetAsyncError");
   ncclResult_t state = ncclInProgress;
   while (state == ncclInProgress) {
     {
       std::lock_guard<std::mutex> lock(e.mu);
       if (e.released) return ncclInvalidUsage;
     }
-    const ncclResult_t r = callReal(query, "ncclCommGetAsyncError", e.nccl, &state);
+    const ncclResult_t r = callReal(realQueries().asyncError, "ncclCommGetAsyncError", e.nccl, &state);
     if (r != ncclSuccess) return r;
     if (state == ncclInProgress) std::this_thread::yield();
   }
@@ -249,13 +249,10 @@ static ncclResult_t settle(CommEntry& e) {
 }
 
 ncclResult_t ncclState(const RouteCheck& check) {
-  if (check.entry->blocking) {
-    static const auto query = realFunction<decltype(&ncclCommGetAsyncError)>("ncclCommGetAsyncError");
-    ncclResult_t state = ncclSuccess;
-    const ncclResult_t r = callReal(query, "ncclCommGetAsyncError", check.entry->nccl, &state);
-    return r != ncclSuccess ? r : state;
-  }
-  return settle(*check.entry);
+  if (!check.entry->blocking) return settle(*check.entry);
+  ncclResult_t state = ncclSuccess;
+  const ncclResult_t r = callReal(realQueries().asyncError, "ncclCommGetAsyncError", check.entry->nccl, &state);
+  return r != ncclSuccess ? r : state;
 }
 
 ncclResult_t runOnZipccl(const CallArgs& a, const RouteCheck& check) {
