@@ -12,8 +12,8 @@ namespace {
 
 // What the open group of this thread holds.
 struct GroupState {
-  std::vector<std::pair<CallArgs, RouteCheck>> calls;  // recorded, in the application's order
-  ncclComm_t comm = nullptr;                           // the one communicator of the recorded calls
+  // Recorded, in the application's order, all on one communicator.
+  std::vector<std::pair<CallArgs, RouteCheck>> calls;
   size_t bytes = 0;                                    // their messages together
   bool ncclOwns = false;                               // the group has become NCCL's
   ncclResult_t forwardError = ncclSuccess;             // the first error of a forwarded recorded call
@@ -25,7 +25,6 @@ thread_local GroupState tGroup;
 // allocation once a thread has had one as large).
 void reset(GroupState& g) {
   g.calls.clear();
-  g.comm = nullptr;
   g.bytes = 0;
   g.ncclOwns = false;
   g.forwardError = ncclSuccess;
@@ -45,7 +44,8 @@ ncclResult_t realGroupSimulateEnd(ncclSimInfo_t* simInfo) { ZCCL_SHIM_FORWARD(nc
 // Forwards the recorded calls into NCCL's open group; from now on the group is NCCL's.
 void handToNccl(GroupState& g, const char* why) {
   if (!g.ncclOwns && !g.calls.empty()) {
-    log(kTrace, "group: %zu recorded calls on %p go to NCCL (%s)", g.calls.size(), static_cast<void*>(g.comm), why);
+    log(kTrace, "group: %zu recorded calls on %p go to NCCL (%s)", g.calls.size(),
+        static_cast<void*>(g.calls[0].first.comm), why);
   }
   for (const auto& c : g.calls) {
     const ncclResult_t r = forwardToNccl(c.first);
@@ -116,11 +116,12 @@ ncclResult_t groupEnd() {
   if (r != ncclSuccess && r != ncclInProgress) return r;
   if (g.forwardError != ncclSuccess) return g.forwardError;
   if (!replay) return r;
+  const ncclComm_t comm = g.calls[0].first.comm;
   static thread_local bool logged = false;
   if (!logged) {
     logged = true;
     log(kInfo, "ncclGroupEnd: %zu grouped calls on %p replayed through ZipCCL", g.calls.size(),
-        static_cast<void*>(g.comm));
+        static_cast<void*>(comm));
   }
   ncclResult_t result = r;
   for (const auto& c : g.calls) {
@@ -129,7 +130,7 @@ ncclResult_t groupEnd() {
       result = ncclInProgress;
     } else if (cr != ncclSuccess) {
       log(kWarn, "ncclGroupEnd: the grouped %s on %p failed; the group's later calls were not run", c.first.name,
-          static_cast<void*>(g.comm));
+          static_cast<void*>(comm));
       return cr;
     }
   }
@@ -148,20 +149,20 @@ ncclResult_t groupSimulateEnd(ncclSimInfo_t* simInfo) {
 bool recordGrouped(const CallArgs& call, ncclResult_t* result) {
   GroupState& g = tGroup;
   if (g.ncclOwns) return false;
-  RouteCheck check;
   if (!settings().groupReplay) {
     handToNccl(g, "ZCCL_NCCL_GROUPS=forward");
     return false;
   }
-  if ((g.comm != nullptr && g.comm != call.comm) || !routableArgs(call, true, &check)) {
-    handToNccl(g, g.comm != nullptr && g.comm != call.comm ? "a second communicator" : call.name);
+  RouteCheck check;
+  const bool secondComm = !g.calls.empty() && g.calls[0].first.comm != call.comm;
+  if (secondComm || !routableArgs(call, true, &check)) {
+    handToNccl(g, secondComm ? "a second communicator" : call.name);
     return false;
   }
   if (ncclState(check) != ncclSuccess) {  // NCCL answers a call on a failed communicator itself
     handToNccl(g, "the communicator has an error");
     return false;
   }
-  g.comm = call.comm;
   g.bytes += check.bytes;
   g.calls.emplace_back(call, std::move(check));
   *result = ncclSuccess;

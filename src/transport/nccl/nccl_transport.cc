@@ -14,6 +14,10 @@ zcclResult_t ncclResult(ncclResult_t r, const char* what) {
   return zcclSuccess;
 }
 
+// A grouped send or receive NCCL took: on a nonblocking communicator it may answer ncclInProgress
+// (the group's end is then waited out, NcclTransport::settled).
+bool enqueued(ncclResult_t r) { return r == ncclSuccess || r == ncclInProgress; }
+
 ncclDataType_t ncclType(zcclDataType_t d) { return static_cast<ncclDataType_t>(d); }
 ncclRedOp_t ncclOp(zcclRedOp_t op) { return static_cast<ncclRedOp_t>(op); }
 
@@ -75,7 +79,7 @@ zcclResult_t NcclTransport::flush() {
   for (const Posted& p : pending_) {
     const ncclResult_t r = p.send ? ncclSend(p.data, p.bytes, ncclUint8, p.peer, comm_, stream_)
                                   : ncclRecv(p.data, p.bytes, ncclUint8, p.peer, comm_, stream_);
-    if (r != ncclSuccess && r != ncclInProgress) {
+    if (!enqueued(r)) {
       ncclGroupEnd();
       pending_.clear();
       return ncclResult(r, p.send ? "ncclSend" : "ncclRecv");
@@ -111,11 +115,11 @@ zcclResult_t NcclTransport::exchangeSizes(int sendPeer, const uint64_t* send, si
   ZCCL_CHECK(settled(ncclGroupStart(), "ncclGroupStart"));
   ncclResult_t posted = ncclSuccess;
   if (sendPeer >= 0) posted = ncclSend(deviceSizes_, nsend, ncclUint64, sendPeer, comm_, stream_);
-  if (recvPeer >= 0 && (posted == ncclSuccess || posted == ncclInProgress)) {
+  if (recvPeer >= 0 && enqueued(posted)) {
     posted = ncclRecv(deviceSizes_ + nsend, nrecv, ncclUint64, recvPeer, comm_, stream_);
   }
   const ncclResult_t ended = ncclGroupEnd();
-  ZCCL_CHECK(ncclResult(posted == ncclInProgress ? ncclSuccess : posted, "ncclSend/ncclRecv of frame sizes"));
+  ZCCL_CHECK(ncclResult(enqueued(posted) ? ncclSuccess : posted, "ncclSend/ncclRecv of frame sizes"));
   ZCCL_CHECK(settled(ended, "ncclGroupEnd"));
   if (recvPeer >= 0 && nrecv != 0) {
     ZCCL_CHECK(
@@ -161,7 +165,7 @@ zcclResult_t NcclTransport::plainReduceScatter(const void* send, void* recv, siz
                                                zcclRedOp_t op) {
   ZCCL_REQUIRE(!abortRequested() && comm_ != nullptr, zcclInvalidUsage, "NCCL: the communicator was aborted");
   return settled(ncclReduceScatter(send, recv, count, ncclType(dtype), ncclOp(op), comm_, stream_),
-                    "ncclReduceScatter");
+                 "ncclReduceScatter");
 }
 
 zcclResult_t NcclTransport::plainAlltoAll(const void* send, void* recv, size_t count, zcclDataType_t dtype) {
