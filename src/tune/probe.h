@@ -2,13 +2,16 @@
 // ranks share a node, and, for host-memory communicators, the links and the codec measured:
 //
 //   nodes    every rank's node key (ZCCL_HOSTID, else Transport::nodeKey) gathered by all;
-//   links    among the nodes' first ranks a ring of timed exchanges (a 4 MiB warm-up, 10 of 8
-//            bytes for latency (median), 5 of 4 MiB for bandwidth (the fastest: noise only slows
+//   links    among the nodes' first ranks a ring of timed exchanges (a 2 MiB warm-up, 10 of 8
+//            bytes for latency (median), 4 of 2 MiB for bandwidth (the fastest: noise only slows
 //            an exchange; smaller ones ride the shaper's burst and TCP's window and overstate
 //            it)), and inside each node its first two ranks exchanging the same;
 //   codec    every rank compresses and decompresses 1 MiB of Gaussian data of each coded dtype
-//            at the same time (ranks of a node share its cores), best of two; plus the host
-//            reduction's speed;
+//            at the same time (ranks of a node share its memory system), best of four (a
+//            repetition the scheduler interrupts measures the wait); plus the host reduction's
+//            speed (best of two). Where more of the communicator's ranks run on one machine (one
+//            kernel boot id: namespaces and containers included) than the process has cores, each
+//            rank gets its share of them (coreShare) and the speeds are scaled by it;
 //   agreed   the figures are exchanged and every rank takes the worst of each (the slowest link,
 //            the slowest codec), so every rank builds the same plans.
 // At 1 Gbit/s between nodes it takes about 150 ms. The agreed figures are cached per process
@@ -40,6 +43,10 @@ zcclResult_t discoverNodes(transport::Transport& t, const char* hostIdOverride, 
 // Collective over host-memory transports: measures links and codec and agrees on the figures
 // (or reuses the process's cached figures for this shape). *fabric receives shape and figures.
 zcclResult_t probeFabric(transport::Transport& t, const NodeMap& nodes, Fabric* fabric);
+
+// The fraction of a core's codec speed each rank can count on when `ranksOnMachine` ranks code
+// on `cores` cores at once: 1 while each has a core, cores / ranks beyond.
+double coreShare(int ranksOnMachine, int cores);
 
 // Agrees on per-rank figures that may differ (each rank's own measurement) so that all ranks end
 // with the worst of each: what probeFabric does after measuring; public for tests.

@@ -108,6 +108,19 @@ TEST(Probe, FindsTheNodesMeasuresBothLevelsAndAgrees) {
   }
 }
 
+// The codec is timed at its best repetition (a rank the scheduler parks measures the wait), and
+// what ranks on one machine take from each other's cores is counted by their number against the
+// cores: four ranks on two cores each get half of a core's speed.
+TEST(Probe, RanksBeyondTheMachinesCoresShareThem) {
+  EXPECT_DOUBLE_EQ(tune::coreShare(1, 16), 1.0);
+  EXPECT_DOUBLE_EQ(tune::coreShare(2, 2), 1.0) << "a core each: nothing shared";
+  EXPECT_DOUBLE_EQ(tune::coreShare(4, 2), 0.5);
+  EXPECT_DOUBLE_EQ(tune::coreShare(3, 2), 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(tune::coreShare(8, 1), 0.125);
+  EXPECT_DOUBLE_EQ(tune::coreShare(0, 2), 1.0) << "unknown: no scaling";
+  EXPECT_DOUBLE_EQ(tune::coreShare(4, 0), 0.25) << "an unreadable core count counts as one core";
+}
+
 TEST(Probe, HostIdOverridesTheTransportsNodes) {
   const int P = 3;
   std::vector<tune::NodeMap> maps(P);
