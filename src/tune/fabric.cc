@@ -40,6 +40,14 @@ Fabric hostDefaults(int ranks, int nodes, int localRanks) {
   f.codec[2] = CodecSpeed{4.6e9, 6.7e9, 0.844};
   f.reduceBandwidth = 4e9;
   f.intraUsesCores = true;
+  // Open MPI 4.1's eager limits: btl_vader_eager_limit 4 KiB, btl_tcp_eager_limit 64 KiB (its
+  // match header included).
+  f.intraEagerBytes = 4096;
+  f.interEagerBytes = 65536;
+  // TCP through the kernel: one core sends and receives about 1.6 GB/s (this machine, unshaped
+  // veth between namespaces: 4 ranks on 2 cores exchanged 0.66-0.9 GB/s each, docs/perf.md
+  // section 10); the probe divides it by the ranks' share of the cores.
+  f.interCopySecondsPerByte = 1.0 / kTcpCopyBytesPerCoreSecond;
   // Open MPI 4.1.4's own collectives against ZipCCL's uncompressed ones at 64-256 MiB, 4 ranks
   // (docs/perf.md section 10): MPI_Allreduce 0.35 of the speed, MPI_Reduce_scatter_block 0.15,
   // MPI_Allgather 0.7, MPI_Alltoall 1.0, MPI_Bcast 0.5 (1 Gbit/s, 64 KiB-1 MiB); MPI_Reduce is

@@ -38,6 +38,15 @@ struct Fabric {
   // between host processes), so the two add up instead of overlapping; false where a DMA engine or
   // the interconnect moves the bytes (NVLink, a NIC).
   bool intraUsesCores = false;
+  // Messages up to this many bytes leave the sender without waiting for the receiver to take them
+  // (the transport's eager protocol; 0: none known), per level. Where a chain's pieces are that
+  // small, calls made back to back overlap (cost_model.cc, broadcast).
+  double intraEagerBytes = 0, interEagerBytes = 0;
+  // Seconds of the ranks' cores each byte crossing the network costs (the kernel's TCP copies at
+  // both ends), on the cores that also run the codec; 0 where a NIC's DMA moves it (RDMA, NCCL).
+  // Where the network is faster than the cores can copy (unshaped TCP), compression's codec time
+  // comes on top of copies that already take the whole step.
+  double interCopySecondsPerByte = 0;
   // The fraction of the textbook bandwidth the transport's own collective reaches, per collective
   // (algo::Collective order), fitted against measured runs: Open MPI 4.1's own collectives over
   // shared memory and TCP fall far short of the textbook forms (docs/perf.md section 10); NCCL's
@@ -47,6 +56,10 @@ struct Fabric {
   const char* source = "defaults";
   double probeSeconds = 0;  // time the probe took at creation (0 if it did not run)
 };
+
+// Bytes a core moves through the kernel's TCP stack per second, sending and receiving (measured
+// on this project's machine; hostDefaults, scaled by the probe).
+constexpr double kTcpCopyBytesPerCoreSecond = 1.6e9;
 
 // Figures for a communicator that was not probed: this project's measured CPU codec (docs/perf.md)
 // and links of the given kind.

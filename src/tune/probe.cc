@@ -170,7 +170,8 @@ double measureReduce(const std::vector<float>& values) {
 std::vector<double> toWorst(const Fabric& f) {
   const auto inv = [](double x) { return x > 0 ? 1.0 / x : 0.0; };
   std::vector<double> v = {f.inter.latency,        inv(f.inter.bandwidth), f.intra.latency,
-                           inv(f.intra.bandwidth), inv(f.reduceBandwidth), f.probeSeconds};
+                           inv(f.intra.bandwidth), inv(f.reduceBandwidth), f.probeSeconds,
+                           f.interCopySecondsPerByte};
   for (const CodecSpeed& c : f.codec) {
     v.push_back(inv(c.compress));
     v.push_back(inv(c.decompress));
@@ -185,7 +186,8 @@ void fromWorst(const std::vector<double>& v, Fabric* f) {
   f->intra = Link{v[2], inv(v[3])};
   f->reduceBandwidth = inv(v[4]);
   f->probeSeconds = v[5];
-  for (int i = 0; i < 3; ++i) f->codec[i] = CodecSpeed{inv(v[6 + 3 * i]), inv(v[7 + 3 * i]), v[8 + 3 * i]};
+  f->interCopySecondsPerByte = v[6];
+  for (int i = 0; i < 3; ++i) f->codec[i] = CodecSpeed{inv(v[7 + 3 * i]), inv(v[8 + 3 * i]), v[9 + 3 * i]};
 }
 
 std::mutex cacheMutex;
@@ -293,6 +295,7 @@ zcclResult_t probeFabric(transport::Transport& t, const NodeMap& nodes, Fabric* 
     mine.codec[i] = CodecSpeed{share / cE, share / cD, ratio};
   }
   mine.reduceBandwidth = share / measureReduce(values);
+  mine.interCopySecondsPerByte = nodes.nodes > 1 ? 1.0 / (kTcpCopyBytesPerCoreSecond * share) : 0;
   mine.intraUsesCores = true;  // probed communicators are host-memory ones: shared-memory copies
   mine.probeSeconds = seconds(start, Clock::now());
   ZCCL_CHECK(agreeFigures(t, &mine));

@@ -101,7 +101,10 @@ TEST(Selector, CompressesLargeMessagesOnASlowNetworkAndSmallOnesNot) {
     EXPECT_LT(big.seconds, big.bestRaw) << algo::collectiveName(c);
     const Choice tiny = select(Query{c, zcclBfloat16, 4096, true}, s, network(1));
     EXPECT_FALSE(tiny.plan.compress) << algo::collectiveName(c) << ": under minCompressBytes";
-    EXPECT_EQ(tiny.plan.algorithm, Algorithm::kPlain) << algo::collectiveName(c) << ": latency-bound";
+    // A broadcast's chain sends one eager message per rank and call, as few as any tree, and
+    // back-to-back calls overlap it (EagerChainPiecesOverlapBackToBackBroadcasts).
+    const Algorithm latencyBound = c == Collective::kBroadcast ? Algorithm::kChain : Algorithm::kPlain;
+    EXPECT_EQ(tiny.plan.algorithm, latencyBound) << algo::collectiveName(c) << ": latency-bound";
   }
 }
 
@@ -194,6 +197,58 @@ TEST(Selector, OpenMpisOwnCollectivesAreNotTakenWhereTheyAreSlow) {
   Fabric nccl = deviceDefaults(4, 1, 4);
   const Choice gpu = select(Query{Collective::kAllReduce, zcclFloat32, 64 << 20, true}, s, nccl);
   EXPECT_EQ(gpu.plan.algorithm, Algorithm::kPlain) << "NCCL's own is the reference: " << describe(gpu.plan);
+}
+
+// A chain whose pieces the transport sends eagerly overlaps the calls before and after it (each
+// rank forwards and returns): one stage per call instead of P-1, so a small broadcast on a slow
+// network takes the chain, not Open MPI's binomial tree (measured 133 against 304 us at 16 KiB,
+// docs/perf.md section 10). Past the eager limit the chain fills every call again.
+TEST(CostModel, EagerChainPiecesOverlapBackToBackBroadcasts) {
+  Fabric f = network(1);
+  f.inter.latency = 15e-6;
+  const Plan chain{Algorithm::kChain, false, 1 << 20};
+  const double stage16k = f.inter.latency + (16 << 10) / f.inter.bandwidth;
+  EXPECT_NEAR(predictSeconds(Collective::kBroadcast, chain, 16 << 10, zcclBfloat16, f), stage16k, 1e-9);
+  const double stage256k = f.inter.latency + (256 << 10) / f.inter.bandwidth;
+  EXPECT_NEAR(predictSeconds(Collective::kBroadcast, chain, 256 << 10, zcclBfloat16, f), 3 * stage256k, 1e-9)
+      << "past the 64 KiB eager limit every call fills the chain";
+  const Choice small = select(Query{Collective::kBroadcast, zcclBfloat16, 16 << 10, true}, autoSettings(), f);
+  EXPECT_EQ(small.plan.algorithm, Algorithm::kChain) << describe(small.plan);
+  Fabric noEager = f;
+  noEager.interEagerBytes = 0;
+  EXPECT_NEAR(predictSeconds(Collective::kBroadcast, chain, 16 << 10, zcclBfloat16, noEager), 3 * stage16k, 1e-9)
+      << "a transport without an eager protocol (NCCL's defaults) keeps the P-1 stages";
+  EXPECT_EQ(deviceDefaults(4, 4, 1).interEagerBytes, 0);
+}
+
+// Over TCP the ranks' cores copy every byte through the kernel. Where they copy no faster than
+// the link carries (unshaped TCP between namespaces, four ranks on two cores: 0.8 GB/s each),
+// the codec's time adds to copies that already fill the step, and compression loses (measured
+// 0.6-0.9x of off, docs/perf.md section 10); with the same link and no copies (a NIC's DMA) the
+// codec overlaps the wire and pays.
+TEST(Selector, CompressionDoesNotPayWhereTheCoresCopyNoFasterThanTheLink) {
+  Fabric tcp = network(6.4);
+  tcp.codec[0] = CodecSpeed{1.43e9, 2.86e9, 0.688};  // probed: four ranks on two cores
+  tcp.interCopySecondsPerByte = 1 / 0.8e9;
+  Fabric dma = tcp;
+  dma.interCopySecondsPerByte = 0;
+  const Settings s = autoSettings();
+  for (Collective c : {Collective::kAllReduce, Collective::kAllGather}) {
+    const Choice copying = select(Query{c, zcclBfloat16, 64 << 20, true}, s, tcp);
+    EXPECT_FALSE(copying.plan.compress) << algo::collectiveName(c) << ": " << describe(copying.plan);
+    const Choice offloaded = select(Query{c, zcclBfloat16, 64 << 20, true}, s, dma);
+    EXPECT_TRUE(offloaded.plan.compress) << algo::collectiveName(c) << ": " << describe(offloaded.plan);
+  }
+  // Copies slower than the link set the pace of every step, the ring reduce-scatter's too (else
+  // the ring would look cheaper than the direct one, which carries the same copies).
+  Fabric slowCopies = tcp;
+  slowCopies.interCopySecondsPerByte = 2 / 0.8e9;
+  for (Algorithm a : {Algorithm::kRing, Algorithm::kDirect}) {
+    const Plan raw{a, false, 1 << 20};
+    EXPECT_GT(predictSeconds(Collective::kReduceScatter, raw, 16 << 20, zcclBfloat16, slowCopies),
+              1.5 * predictSeconds(Collective::kReduceScatter, raw, 16 << 20, zcclBfloat16, dma))
+        << algo::algorithmName(a);
+  }
 }
 
 TEST(Selector, NodesOfSeveralRanksOnASlowNetworkTakeTheHierarchicalAllReduce) {
