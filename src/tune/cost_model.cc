@@ -16,12 +16,12 @@ struct Path {
   bool serial;        // the cores that code also copy: transfer and codec add up
   double eagerBytes;  // messages up to this size leave without the receiver (0: none)
   double copyPerByte;  // seconds of the ranks' cores per byte on the wire (kernel TCP copies)
-  // Seconds of a step that moves `wire` seconds of bytes and has `work` seconds of codec. Over a
-  // network the wire and the cores overlap, but the cores also copy every byte through the
-  // kernel's TCP stack: the step takes the longer of the wire and the cores' codec plus copies.
-  double step(double wire, double work) const {
-    return serial ? wire + work : std::max(wire, work + copyPerByte * wire * bandwidth);
-  }
+  // Seconds the cores spend on a step of `wire` seconds of bytes and `work` seconds of codec: over
+  // a network the cores also copy every byte through the kernel's TCP stack.
+  double cores(double wire, double work) const { return work + copyPerByte * wire * bandwidth; }
+  // Seconds of such a step: the wire and the cores overlap (the longer counts) unless the cores
+  // are what moves the bytes (serial: the two add up).
+  double step(double wire, double work) const { return serial ? wire + work : std::max(wire, cores(wire, work)); }
 };
 
 Path pathFor(const Fabric& f, int flowsPerNode) {
@@ -154,7 +154,7 @@ double predictSeconds(Collective coll, const algo::Plan& plan, size_t messageByt
     // A step needs the previous step's sum, so nothing overlaps across steps; inside one, k chunks
     // pipeline (the longer of wire and codec, plus one chunk of the other to fill and drain).
     const double wire = n * c.rho / path.bandwidth, work = (c.cE + c.cD) * n;
-    const double cores = work + (path.serial ? 0 : path.copyPerByte * n * c.rho);
+    const double cores = path.cores(wire, work);
     const double step = path.serial ? wire + work : std::max(wire, cores) + std::min(wire, cores) / k;
     return log2Ceil(P) * (k * path.alpha + step + reduceSeconds(f, 2 * n));
   }

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -14,6 +13,7 @@
 
 #include "common/float16.h"
 #include "common/host_reduce.h"
+#include "common/machine_identity.h"
 #include "tune/agree.h"
 #include "zccl/zccl_codec.h"
 
@@ -132,14 +132,8 @@ zcclResult_t measureCodec(zcclDataType_t dtype, const std::vector<float>& values
 // containers of one machine share (they share its cores too, whatever node key MPI gives them);
 // 0 where it cannot be read.
 uint64_t machineKey() {
-  std::FILE* f = std::fopen("/proc/sys/kernel/random/boot_id", "r");
-  if (f == nullptr) return 0;
-  char id[64] = {};
-  const size_t n = std::fread(id, 1, sizeof(id) - 1, f);
-  std::fclose(f);
-  uint64_t key = 1469598103934665603ull;  // FNV-1a
-  for (size_t i = 0; i < n; ++i) key = (key ^ static_cast<unsigned char>(id[i])) * 1099511628211ull;
-  return n > 0 ? key : 0;
+  const std::string boot = bootId();
+  return boot.empty() ? 0 : fnv1a(boot);
 }
 
 // The cores this process may run on (its affinity mask: a cpuset or taskset counts).
@@ -212,9 +206,7 @@ double coreShare(int ranksOnMachine, int cores) {
 zcclResult_t discoverNodes(transport::Transport& t, const char* hostIdOverride, NodeMap* out) {
   uint64_t key = 0;
   if (hostIdOverride != nullptr && *hostIdOverride != '\0') {
-    key = 1469598103934665603ull;
-    for (const char* c = hostIdOverride; *c != '\0'; ++c)
-      key = (key ^ static_cast<unsigned char>(*c)) * 1099511628211ull;
+    key = fnv1a(hostIdOverride);
   } else {
     ZCCL_CHECK(t.nodeKey(&key));
   }
