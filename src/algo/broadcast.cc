@@ -39,7 +39,8 @@ zcclResult_t chainBroadcast(Context& ctx, const void* send, void* recv, size_t c
     ZCCL_CHECK(waitChunk(ctx, &in, c));
     if (next >= 0) {
       transport::Request req;
-      ZCCL_CHECK(ctx.transport.isend(next, ctx.tag, in.dst + c * in.stride, in.sizes[c], &req));
+      ZCCL_CHECK(ctx.transport.isend(next, ctx.messageTag(ctx.chunkCount(count, c)), in.dst + c * in.stride,
+                                       in.sizes[c], &req));
       sends.push_back(req);
     }
     decodeChunk(ctx, in, c, dst);

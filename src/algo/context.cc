@@ -33,6 +33,14 @@ size_t Context::messageCapacity(size_t n) const {
   return bound;
 }
 
+int Context::messageTag(size_t n) const { return transport::sizedTag(tag, messageCapacity(n)); }
+
+size_t Context::slotStride(size_t count) const {
+  const size_t capacity = messageCapacity(std::min(chunkElems, count));
+  if (!compress) return capacity;
+  return std::max<size_t>(capacity, transport::sizeClassLimit(transport::sizeClassOf(capacity)));
+}
+
 void prepareBlock(Context& ctx, const void* src, size_t count, uint8_t* slot, OutgoingBlock* out) {
   const size_t n = ctx.chunks(count);
   out->src = static_cast<const uint8_t*>(src);
@@ -87,7 +95,8 @@ zcclResult_t sendBlock(Context& ctx, int peer, OutgoingBlock* block, std::vector
   for (size_t c = 0; c < block->data.size(); ++c) {
     ZCCL_CHECK(encodeMessage(ctx, block, c));
     transport::Request r;
-    ZCCL_CHECK(ctx.transport.isend(peer, ctx.tag, block->data[c], block->bytes[c], &r));
+    ZCCL_CHECK(ctx.transport.isend(peer, ctx.messageTag(ctx.chunkCount(block->count, c)), block->data[c],
+                                   block->bytes[c], &r));
     reqs->push_back(r);
     ctx.rawBytesSent += ctx.chunkCount(block->count, c) * ctx.elemBytes;
     ctx.wireBytesSent += block->bytes[c];
@@ -103,8 +112,12 @@ zcclResult_t recvBlock(Context& ctx, int peer, size_t count, uint8_t* dst, const
   in->reqs.assign(n, transport::Request{});
   in->sizes.assign(n, 0);
   for (size_t c = 0; c < n; ++c) {
-    const size_t capacity = exact != nullptr ? exact[c] : ctx.messageCapacity(ctx.chunkCount(count, c));
-    ZCCL_CHECK(ctx.transport.irecv(peer, ctx.tag, dst + c * in->stride, capacity, &in->reqs[c]));
+    const size_t m = ctx.chunkCount(count, c);
+    const size_t capacity = exact != nullptr ? exact[c] : ctx.messageCapacity(m);
+    // What a message may fill without harm: its frame slot, or (raw) the rest of the block.
+    const size_t room = ctx.compress ? in->stride : (count - c * ctx.chunkElems) * ctx.elemBytes;
+    ZCCL_CHECK(ctx.transport.irecvInto(peer, ctx.messageTag(m), dst + c * in->stride, capacity,
+                                       std::max(room, capacity), &in->reqs[c]));
   }
   return zcclSuccess;
 }
@@ -115,10 +128,17 @@ zcclResult_t waitChunk(Context& ctx, IncomingBlock* in, size_t c) {
 
 namespace {
 
-// True (and the error recorded in ctx) if completed message c is a lost marker (context.h).
+// True (and the error recorded in ctx) if completed message c is a lost marker (context.h), or a
+// raw chunk of another size than this rank's call makes it (a peer in another call whose envelope
+// and size class agree with this one's).
 bool chunkLost(Context& ctx, const IncomingBlock& in, size_t c) {
-  if (in.sizes[c] != 0) return false;  // no frame and no raw chunk is empty
-  ctx.noteDecode(zcclCorruptFrame);
+  if (in.sizes[c] == 0) {  // no frame and no raw chunk is empty
+    ctx.noteDecode(zcclCorruptFrame);
+    return true;
+  }
+  const size_t raw = ctx.chunkCount(in.count, c) * ctx.elemBytes;
+  if (ctx.compress || in.sizes[c] == raw) return false;
+  ctx.noteDecode(zcclInvalidUsage);  // reported by the API (api/collectives.cc, reportDecode)
   return true;
 }
 

@@ -63,9 +63,14 @@ struct Context {
   size_t chunkCount(size_t count, size_t c) const { return std::min(chunkElems, count - c * chunkElems); }
   // Bytes a message of `n` elements may take: the frame bound, or the raw size.
   size_t messageCapacity(size_t n) const;
-  // Room for the messages of a block of `count` elements, chunk c at c * messageCapacity(chunk).
-  size_t blockCapacity(size_t count) const { return chunks(count) * messageCapacity(std::min(chunkElems, count)); }
-  size_t slotStride(size_t count) const { return messageCapacity(std::min(chunkElems, count)); }
+  // The tag of a message of `n` elements: ctx.tag with the size class of its capacity
+  // (transport/call_envelope.h), the same at both ends.
+  int messageTag(size_t n) const;
+  // Room for the messages of a block of `count` elements, frame c at c * slotStride(count).
+  size_t blockCapacity(size_t count) const { return chunks(count) * slotStride(count); }
+  // A frame slot holds the whole size class of its largest frame, so that a receive into it can be
+  // posted before its message arrives (the MPI transport's posted receives): at most 25% more.
+  size_t slotStride(size_t count) const;
   void noteDecode(zcclResult_t r) {
     if (r != zcclSuccess && decodeError == zcclSuccess) decodeError = r;
   }

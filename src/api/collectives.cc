@@ -92,6 +92,11 @@ void account(zcclComm* comm, const algo::Context& ctx) {
 }
 
 zcclResult_t reportDecode(const algo::Context& ctx, const char* fn) {
+  ZCCL_REQUIRE(ctx.decodeError != zcclInvalidUsage, zcclInvalidUsage,
+               "%s: rank %d received a raw chunk of another size than its call makes (a peer is in a different "
+               "call: the ranks disagree on the count, or on ZCCL_CHUNK_BYTES); the affected chunks of its output were "
+               "not written",
+               fn, ctx.rank());
   ZCCL_REQUIRE(ctx.decodeError == zcclSuccess, ctx.decodeError,
                "%s: rank %d received a corrupt frame (or a peer's lost marker for a chunk it could not "
                "produce from one); the affected chunks of its output were not written",

@@ -40,6 +40,8 @@ ZCCL_PARAM(kHostId, "ZCCL_HOSTID", "", "any string",
            "Node identity of this rank: ranks with the same value share a node (as NCCL_HOSTID).")
 ZCCL_PARAM(kMpiSpinUs, "ZCCL_MPI_SPIN_US", "50", "microseconds; -1 = spin without pause (MPI_Wait)",
            "How long a wait on the Open MPI transport polls before it yields the core between polls.")
+ZCCL_PARAM(kMpiPrepost, "ZCCL_MPI_PREPOST", "1", "0|1",
+           "1: receives with room for their size class go to MPI before their message arrives; 0: after.")
 ZCCL_PARAM(kTorchTransport, "ZCCL_TORCH_TRANSPORT", "auto", "auto|mpi|gloo",
            "PyTorch backend (plugins/torch): what carries the bytes; auto = Open MPI under mpirun, else gloo.")
 ZCCL_PARAM(kReducePrecision, "ZCCL_REDUCE_PRECISION", "lossless", "lossless|8bit",

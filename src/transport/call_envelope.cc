@@ -27,15 +27,36 @@ const char* opName(int op) {
 }
 
 bool hasOp(int kind) { return kind == 0 || kind == 2 || kind == 4; }
+
+// Kind, op and dtype in one byte: the 20 (kind, op) pairs that occur (reductions with each of the
+// 5 ops, the other kinds with op 0) times the 12 dtypes.
+constexpr int kDtypes = 12;
+int kindOpDtypeCode(int kind, int op, int dtype) {
+  static const int kPairOfOplessKind[8] = {-1, 15, -1, 16, -1, 17, 18, 19};
+  const int pair = hasOp(kind) ? kind / 2 * 5 + (op >= 0 && op < 5 ? op : 0) : kPairOfOplessKind[kind & 7];
+  return pair * kDtypes + (dtype >= 0 && dtype < kDtypes ? dtype : 0);
+}
+void decodeKindOpDtype(int code, int* kind, int* op, int* dtype) {
+  static const int kOplessKinds[5] = {1, 3, 5, 6, 7};
+  const int pair = code / kDtypes;
+  *dtype = code % kDtypes;
+  if (pair < 15) {
+    *kind = pair / 5 * 2;
+    *op = pair % 5;
+  } else {
+    *kind = pair < 20 ? kOplessKinds[pair - 15] : -1;  // codes 240-255 are never made
+    *op = 0;
+  }
+}
 bool hasRoot(int kind) { return kind == 1 || kind == 2; }
 
-// 13 bits of a 64-bit mix of the count and the root.
+// 8 bits of a 64-bit mix of the count and the root.
 int countRootHash(uint64_t count, int root) {
   uint64_t x = count * 0x9E3779B97F4A7C15ull ^ (static_cast<uint64_t>(static_cast<uint32_t>(root)) + 0x7F4A7C15ull);
   x ^= x >> 29;
   x *= 0xBF58476D1CE4E5B9ull;
   x ^= x >> 32;
-  return static_cast<int>(x & 0x1FFF);
+  return static_cast<int>(x & 0xFF);
 }
 
 }  // namespace
@@ -46,15 +67,41 @@ int envelopeTag(int channel, const CallSignature& sig) {
   const int seq = p2p ? 0 : static_cast<int>(sig.seq % kSeqModulo);
   const int op = hasOp(kind) ? sig.op & 7 : 0;
   const int hash = countRootHash(sig.count, p2p || !hasRoot(kind) ? 0 : sig.root);
-  return (channel & kChannelMask) | seq << 2 | kind << 8 | (sig.dtype & 15) << 11 | op << 15 | hash << 18;
+  return (channel & kChannelMask) | seq << 2 | kindOpDtypeCode(kind, op, sig.dtype) << 8 | hash << 16;
 }
 
 Envelope decodeEnvelope(int tag) {
-  return Envelope{tag & kChannelMask, (tag >> 2) & 63, (tag >> 8) & 7,
-                  (tag >> 11) & 15,   (tag >> 15) & 7, (tag >> 18) & 0x1FFF};
+  Envelope e{tag & kChannelMask, (tag >> 2) & 63, 0, 0, 0, (tag >> 16) & 0xFF,
+             (tag & kSizeClassMask) >> kSizeClassShift};
+  decodeKindOpDtype((tag >> 8) & 0xFF, &e.kind, &e.op, &e.dtype);
+  return e;
 }
 
-int failureNoticeTag(int seq) { return kTagSizes | (seq % kSeqModulo) << 2 | 7 << 8; }
+int sizeClassOf(uint64_t bytes) {
+  if (bytes <= 4) return 1;
+  int top = 63 - __builtin_clzll(bytes);  // bytes in [2^top, 2^(top+1))
+  int shift = top - 2;                    // bytes in [4 << shift, 8 << shift)
+  uint64_t m = ((bytes + (uint64_t{1} << shift) - 1) >> shift) - 4;  // ceil(bytes / 2^shift) - 4, 0..4
+  if (m == 4) {
+    ++shift;
+    m = 0;
+  }
+  const int k = 1 + 4 * shift + static_cast<int>(m);
+  return k <= 127 ? k : 127;
+}
+
+uint64_t sizeClassLimit(int k) {
+  if (k <= 0) return 0;
+  return static_cast<uint64_t>(4 + (k - 1) % 4) << ((k - 1) / 4);
+}
+
+int sizedTag(int tag, uint64_t capacity) {
+  const int channel = tag & kChannelMask;
+  if (channel != kTagCollective && channel != kTagPointToPoint) return tag & ~kSizeClassMask;
+  return (tag & ~kSizeClassMask) | sizeClassOf(capacity) << kSizeClassShift;
+}
+
+int failureNoticeTag(int seq) { return kTagSizes | (seq % kSeqModulo) << 2 | kindOpDtypeCode(7, 0, 0) << 8; }
 
 bool isFailureNotice(const Envelope& e) { return e.channel == kTagSizes && e.kind == 7; }
 
@@ -81,12 +128,12 @@ std::string describeEnvelope(int tag) {
   const Envelope e = decodeEnvelope(tag);
   char buf[160];
   if (e.channel == kTagPointToPoint) {
-    std::snprintf(buf, sizeof(buf), "zcclSend (%s, count hash 0x%04x)", dtypeName(e.dtype), e.hash);
+    std::snprintf(buf, sizeof(buf), "zcclSend (%s, count hash 0x%02x)", dtypeName(e.dtype), e.hash);
   } else {
     int n = std::snprintf(buf, sizeof(buf), "%s (call %d mod %d, %s", kindName(e.kind), e.seq, kSeqModulo,
                           dtypeName(e.dtype));
     if (hasOp(e.kind)) n += std::snprintf(buf + n, sizeof(buf) - n, ", op %s", opName(e.op));
-    std::snprintf(buf + n, sizeof(buf) - n, ", count%s hash 0x%04x)", hasRoot(e.kind) ? "/root" : "", e.hash);
+    std::snprintf(buf + n, sizeof(buf) - n, ", count%s hash 0x%02x)", hasRoot(e.kind) ? "/root" : "", e.hash);
   }
   return buf;
 }

@@ -19,6 +19,11 @@ zcclResult_t SubTransport::irecv(int peer, int tag, void* data, size_t capacity,
   return parent_.irecv(parentRank(peer), tag, data, capacity, req);
 }
 
+zcclResult_t SubTransport::irecvInto(int peer, int tag, void* data, size_t capacity, size_t room, Request* req) {
+  ZCCL_REQUIRE(peer >= 0 && peer < size(), zcclInternalError, "sub-transport: no rank %d of %d", peer, size());
+  return parent_.irecvInto(parentRank(peer), tag, data, capacity, room, req);
+}
+
 zcclResult_t SubTransport::exchangeSizes(int sendPeer, const uint64_t* send, size_t nsend, int recvPeer, uint64_t* recv,
                                          size_t nrecv) {
   return parent_.exchangeSizes(parentRank(sendPeer), send, nsend, parentRank(recvPeer), recv, nrecv);

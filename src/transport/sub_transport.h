@@ -22,6 +22,7 @@ class SubTransport final : public Transport {
   bool exactReceiveSizes() const override { return parent_.exactReceiveSizes(); }
   zcclResult_t isend(int peer, int tag, const void* data, size_t bytes, Request* req) override;
   zcclResult_t irecv(int peer, int tag, void* data, size_t capacity, Request* req) override;
+  zcclResult_t irecvInto(int peer, int tag, void* data, size_t capacity, size_t room, Request* req) override;
   zcclResult_t wait(Request* req, size_t* bytes) override { return parent_.wait(req, bytes); }
   void progress() override { parent_.progress(); }
   zcclResult_t nodeKey(uint64_t* key) override { return parent_.nodeKey(key); }

@@ -40,6 +40,15 @@ class Transport {
   virtual zcclResult_t isend(int peer, int tag, const void* data, size_t bytes, Request* req) = 0;
   // Posts a receive of at most `capacity` bytes (exactly `capacity` if exactReceiveSizes()).
   virtual zcclResult_t irecv(int peer, int tag, void* data, size_t capacity, Request* req) = 0;
+  // irecv where `room` >= capacity bytes at `data` may be written without harm (the rest of the
+  // receive's block or frame slot): a transport may then hand the receive to the library under it
+  // before its message arrives (the MPI transport does where room holds the tag's whole size
+  // class, call_envelope.h). What a completed receive reports is unchanged. The default ignores
+  // room.
+  virtual zcclResult_t irecvInto(int peer, int tag, void* data, size_t capacity, size_t room, Request* req) {
+    (void)room;
+    return irecv(peer, tag, data, capacity, req);
+  }
   // Completes a request; for a receive, *bytes is the size of the message (may be nullptr).
   virtual zcclResult_t wait(Request* req, size_t* bytes) = 0;
   // Lets outstanding transfers advance without waiting for any of them. Transports that move data

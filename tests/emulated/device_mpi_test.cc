@@ -89,13 +89,4 @@ TEST(DeviceMpi, GpuPathMatchesTheMpiHostPathBitForBit) {
 }  // namespace
 }  // namespace zccl::test
 
-int main(int argc, char** argv) {
-  MPI_Init(&argc, &argv);
-  ::testing::InitGoogleTest(&argc, argv);
-  const int mine = RUN_ALL_TESTS();
-  int worst = 0;
-  MPI_Allreduce(&mine, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-  if (mine != 0) std::fprintf(stderr, "device_mpi_test: rank %d FAILED\n", zccl::test::worldRank());
-  MPI_Finalize();
-  return worst;
-}
+int main(int argc, char** argv) { return zccl::test::runTestsOnEveryRank(argc, argv, "device_mpi_test"); }

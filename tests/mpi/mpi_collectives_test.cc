@@ -193,15 +193,4 @@ TEST(Mpi, BadArgumentsFailOnEveryRankWithoutHanging) {
 }  // namespace
 }  // namespace zccl::test
 
-int main(int argc, char** argv) {
-  MPI_Init(&argc, &argv);
-  ::testing::InitGoogleTest(&argc, argv);
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  const int mine = RUN_ALL_TESTS();
-  int worst = 0;
-  MPI_Allreduce(&mine, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-  if (mine != 0) std::fprintf(stderr, "mpi_collectives_test: rank %d FAILED\n", rank);
-  MPI_Finalize();
-  return worst;
-}
+int main(int argc, char** argv) { return zccl::test::runTestsOnEveryRank(argc, argv, "mpi_collectives_test"); }

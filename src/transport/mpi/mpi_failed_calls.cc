@@ -56,7 +56,9 @@ zcclResult_t MpiTransport::callFailedElsewhere(int callTag, bool sending) {
   const int sendTag = callTag;
   if (MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm_, &flag, &status) != MPI_SUCCESS || !flag) return zcclSuccess;
   const Envelope got = decodeEnvelope(status.MPI_TAG);
-  if (got.channel != kTagCollective || got.seq != want.seq || status.MPI_TAG == sendTag) return zcclSuccess;
+  if (got.channel != kTagCollective || got.seq != want.seq || sameSignature(status.MPI_TAG, sendTag)) {
+    return zcclSuccess;
+  }
   Op op;
   op.tag = sendTag;
   refuse(op, status, 0);
@@ -90,6 +92,9 @@ void MpiTransport::abandon() {
       orphans_.push_back(Orphan{op.mpi, nullptr});
       continue;
     }
+    // A receive posted ahead may have no message yet: cancelled, it completes at once (one MPI
+    // matched already lands first).
+    if (op.posted && !op.cancelling) MPI_Cancel(&op.mpi);
     MPI_Status status;
     if (politeWait(&op.mpi, &status, op.peer, true, 0) != zcclSuccess && op.mpi != MPI_REQUEST_NULL) {
       MPI_Cancel(&op.mpi);

@@ -4,6 +4,7 @@
 
 #include <sched.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 #include <random>
@@ -44,6 +45,7 @@ MpiTransport::MpiTransport(MPI_Comm comm, std::string* why) {
   }
   MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);  // errors come back as codes, never abort
   spinUs_ = paramInt(Param::kMpiSpinUs);
+  prepost_ = paramIntInRange(Param::kMpiPrepost, 0, 1) != 0;
   timeoutSeconds_ = static_cast<double>(paramInt(Param::kTimeout));
   if (timeoutSeconds_ < 0) timeoutSeconds_ = 0;
   MPI_Comm_rank(comm_, &rank_);
@@ -103,6 +105,11 @@ zcclResult_t MpiTransport::isend(int peer, int tag, const void* data, size_t byt
   Op op;
   op.peer = peer;
   op.tag = tag & tagMask_;
+  // Receivers rely on it: no message exceeds its tag's size class.
+  const uint64_t limit = sizeClassBytes(op.tag);
+  ZCCL_REQUIRE(limit == 0 || bytes <= limit, zcclInternalError,
+               "MPI transport: a %zu-byte message exceeds its tag's size class (%llu bytes)", bytes,
+               static_cast<unsigned long long>(limit));
   if ((tag & kChannelMask) == kTagCollective) lastCollectiveTag_ = op.tag;
   ZCCL_CHECK(mpiResult(MPI_Isend(data, static_cast<int>(bytes), MPI_BYTE, peer, op.tag, comm_, &op.mpi), "MPI_Isend"));
   req->id = nextId_++;
@@ -110,7 +117,7 @@ zcclResult_t MpiTransport::isend(int peer, int tag, const void* data, size_t byt
   return zcclSuccess;
 }
 
-zcclResult_t MpiTransport::irecv(int peer, int tag, void* data, size_t capacity, Request* req) {
+zcclResult_t MpiTransport::irecvInto(int peer, int tag, void* data, size_t capacity, size_t room, Request* req) {
   ZCCL_CHECK(usable());
   ZCCL_REQUIRE(capacity <= INT_MAX, zcclInternalError, "MPI transport: receive of %zu bytes", capacity);
   Op op;
@@ -121,6 +128,19 @@ zcclResult_t MpiTransport::irecv(int peer, int tag, void* data, size_t capacity,
   op.capacity = capacity;
   if ((tag & kChannelMask) == kTagCollective) lastCollectiveTag_ = op.tag;
   req->id = nextId_++;
+  // Posted at once where whatever may match it fits (mpi_transport.h); a deferred receive from
+  // this peer still waiting keeps the later ones deferred too, in post order.
+  const uint64_t limit = std::min<uint64_t>(sizeClassBytes(op.tag), INT_MAX);
+  auto q = unmatched_.find(peer);
+  if (prepost_ && limit > 0 && capacity <= limit && room >= limit && (q == unmatched_.end() || q->second.empty())) {
+    ZCCL_CHECK(mpiResult(MPI_Irecv(data, static_cast<int>(limit), MPI_BYTE, peer, op.tag, comm_, &op.mpi),
+                         "MPI_Irecv"));
+    op.posted = op.matched = true;
+    ops_.emplace(req->id, std::move(op));
+    ++postedCount_;
+    return zcclSuccess;
+  }
+  ++deferredCount_;
   ops_.emplace(req->id, std::move(op));
   unmatched_[peer].push_back(req->id);
   matchNext(peer);  // the message may be here already
@@ -186,6 +206,12 @@ bool MpiTransport::matchNext(int peer) {
       discardMessage(peer, status.MPI_TAG);
       continue;
     }
+    if (sameSignature(status.MPI_TAG, op.tag)) {  // this call, another size class: left to the clean-up
+      int n = 0;
+      MPI_Get_count(&status, MPI_BYTE, &n);
+      refuse(op, status, n);
+      break;
+    }
     refuse(op, status, 0);
     // A point-to-point message of another shape is consumed (its pair failed); a collective
     // message of another call is left to that call (a later call discards it as a leftover).
@@ -201,7 +227,15 @@ void MpiTransport::refuse(Op& op, const MPI_Status& status, int bytes) {
   op.error = zcclInvalidUsage;
   const std::string mine = describeEnvelope(op.tag), theirs = describeEnvelope(status.MPI_TAG);
   char buf[512];
-  if (status.MPI_TAG == op.tag) {
+  if (status.MPI_TAG != op.tag && sameSignature(status.MPI_TAG, op.tag)) {
+    std::snprintf(buf, sizeof(buf),
+                  "rank %d expects from rank %d a message of its call %s of at most %zu bytes (size class %llu "
+                  "bytes), but rank %d sent %d bytes of size class %llu: the ranks divide the call into different "
+                  "messages (they disagree on the count, or on ZCCL_CHUNK_BYTES)",
+                  rank_, status.MPI_SOURCE, mine.c_str(), op.capacity,
+                  static_cast<unsigned long long>(sizeClassBytes(op.tag)), status.MPI_SOURCE, bytes,
+                  static_cast<unsigned long long>(sizeClassBytes(status.MPI_TAG)));
+  } else if (status.MPI_TAG == op.tag) {
     std::snprintf(buf, sizeof(buf),
                   "rank %d received a %d-byte message from rank %d where its call %s expects at most %zu bytes "
                   "(ranks disagree on the count or dtype, or on ZCCL_CHUNK_BYTES); it was dropped, nothing written",
@@ -231,7 +265,8 @@ zcclResult_t MpiTransport::stalled(Clock::time_point since, int peer, bool recv,
   return zcclSuccess;
 }
 
-zcclResult_t MpiTransport::politeWait(MPI_Request* request, MPI_Status* status, int peer, bool recv, int callTag) {
+zcclResult_t MpiTransport::politeWait(MPI_Request* request, MPI_Status* status, int peer, bool recv, int callTag,
+                                      Op* watch) {
   const auto start = Clock::now();
   const auto spin = std::chrono::microseconds(spinUs_);
   for (unsigned polls = 0;; ++polls) {
@@ -247,7 +282,10 @@ zcclResult_t MpiTransport::politeWait(MPI_Request* request, MPI_Status* status, 
     if (done) return zcclSuccess;
     // Deferred receives are matched here too: a send completes only once its peer has matched
     // it, and the peer may be waiting on a send of its own (a ring of grouped send/recv).
-    if ((polls & 15) == 0) matchArrived();
+    if ((polls & 15) == 0) {
+      matchArrived();
+      if (watch != nullptr) watchPeer(*watch);
+    }
     if ((polls & 255) == 255) {
       ZCCL_CHECK(stalled(start, peer, recv, "receiving from"));
       if (callTag != 0) ZCCL_CHECK(callFailedElsewhere(callTag, !recv));
@@ -271,6 +309,75 @@ zcclResult_t MpiTransport::waitMatched(Op& op) {
   return zcclSuccess;
 }
 
+// A posted receive waits; the front of its peer's unmatched messages says whether its message can
+// still come. One sender's messages arrive in order, so while this receive has no message, nothing
+// sent after its message can be there: a message with its own tag is a later one of the call
+// (this receive's message is landing already), a leftover of an earlier call is discarded, and
+// anything else (another call, another size class of this call, another point-to-point shape, a
+// failure notice of this call) means that its message is landing already or will never be sent.
+// The receive is then cancelled: MPI cancels only a receive it has not matched, so finishPosted
+// fails it exactly when its message was not coming.
+void MpiTransport::watchPeer(Op& op) {
+  if (op.cancelling) return;
+  int flag = 0;
+  MPI_Status status;
+  if (MPI_Iprobe(op.peer, MPI_ANY_TAG, comm_, &flag, &status) != MPI_SUCCESS || !flag) return;
+  const Envelope got = decodeEnvelope(status.MPI_TAG), want = decodeEnvelope(op.tag);
+  if (isFailureNotice(got)) {
+    if (want.channel == kTagCollective && got.seq == want.seq) {
+      const std::string why = receiveNotice(op.peer, status.MPI_TAG);
+      if (why.empty()) return;  // another communicator's
+      op.error = zcclInvalidUsage;  // the call failed on the peer: it fails here whatever lands
+      op.why = why;
+    } else {
+      discardMessage(op.peer, status.MPI_TAG);
+      return;
+    }
+  } else if (isStaleLeftover(got, want)) {
+    discardMessage(op.peer, status.MPI_TAG);
+    return;
+  } else if (status.MPI_TAG == op.tag) {
+    return;
+  } else {
+    Op probe;
+    probe.tag = op.tag;
+    probe.capacity = op.capacity;
+    int n = 0;
+    MPI_Get_count(&status, MPI_BYTE, &n);
+    refuse(probe, status, n);
+    op.suspect = probe.why;
+  }
+  op.cancelling = true;
+  MPI_Cancel(&op.mpi);
+}
+
+// A posted receive completed (with its message, or cancelled by watchPeer).
+zcclResult_t MpiTransport::finishPosted(Op& op, const MPI_Status& status) {
+  int cancelled = 0;
+  if (op.cancelling) MPI_Test_cancelled(&status, &cancelled);
+  if (op.error != zcclSuccess) ZCCL_FAIL(op.error, "%s", op.why.c_str());
+  if (cancelled) {
+    // A point-to-point message of another shape is consumed (its pair failed), as matchNext does.
+    int flag = 0;
+    MPI_Status front;
+    if (decodeEnvelope(op.tag).channel == kTagPointToPoint &&
+        MPI_Iprobe(op.peer, MPI_ANY_TAG, comm_, &flag, &front) == MPI_SUCCESS && flag &&
+        decodeEnvelope(front.MPI_TAG).channel == kTagPointToPoint) {
+      discardMessage(op.peer, front.MPI_TAG);
+    }
+    ZCCL_FAIL(zcclInvalidUsage, "%s", op.suspect.c_str());
+  }
+  int n = 0;
+  MPI_Get_count(&status, MPI_BYTE, &n);
+  ZCCL_REQUIRE(static_cast<size_t>(n) <= op.capacity, zcclInvalidUsage,
+               "rank %d received a %d-byte message from rank %d where its call %s expects at most %zu bytes (ranks "
+               "disagree on the count or dtype, or on ZCCL_CHUNK_BYTES); it landed inside this receive's buffer, "
+               "which is left undefined",
+               rank_, n, op.peer, describeEnvelope(op.tag).c_str(), op.capacity);
+  op.bytes = static_cast<size_t>(n);
+  return zcclSuccess;
+}
+
 zcclResult_t MpiTransport::wait(Request* req, size_t* bytes) {
   if (bytes != nullptr) *bytes = 0;
   if (!req->active()) return zcclSuccess;
@@ -284,7 +391,8 @@ zcclResult_t MpiTransport::wait(Request* req, size_t* bytes) {
   }
   if (res == zcclSuccess && op.mpi != MPI_REQUEST_NULL) {
     MPI_Status status;
-    res = politeWait(&op.mpi, &status, op.peer, op.recv, watchedTag(op.tag));
+    res = politeWait(&op.mpi, &status, op.peer, op.recv, watchedTag(op.tag), op.posted ? &op : nullptr);
+    if (res == zcclSuccess && op.posted) res = finishPosted(op, status);
   }
   if (res != zcclSuccess) return res;  // the request stays for abandon()
   if (bytes != nullptr) *bytes = op.bytes;

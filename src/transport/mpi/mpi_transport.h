@@ -8,14 +8,27 @@
 //
 // No peer can write past a receive buffer, whatever it sends: Open MPI 4.1 (vader single-copy,
 // TCP rendezvous) copies a whole oversized message past a smaller posted receive before it
-// reports MPI_ERR_TRUNCATE. So a receive is not posted to MPI until its message has arrived:
-// MPI_Iprobe shows the next message from the peer (the earliest: MPI does not reorder one sender's
-// messages), and only a message of the expected call (its tag, call_envelope.h) and of at most the
-// receive's capacity is matched (MPI_Improbe) and received in place (MPI_Imrecv). A message of
-// another call is left to the call it belongs to (a leftover of an earlier failed call is
-// discarded); an oversized one is received into a buffer of its own size and dropped. Both fail
-// the receive with zcclInvalidUsage naming the peer and both calls or both sizes. Receives from
-// one peer match in the order they were posted, as MPI's own receives would.
+// reports MPI_ERR_TRUNCATE. So a receive goes to MPI in one of two ways:
+//
+//  - Posted at once (MPI_Irecv), where its buffer has room for the whole size class of its tag
+//    (call_envelope.h): every sender refuses to send more than its tag's class allows, so nothing
+//    that can match the receive is larger than the room. Only while no deferred receive from the
+//    same peer waits (below), so that MPI still pairs messages and receives in post order. While
+//    it waits, the peer's earliest unmatched message is watched: a message of another call (or a
+//    failure notice of this one) at the front means this receive's message is either landing
+//    already or will never come; the receive is cancelled (MPI_Cancel), and if the cancel takes,
+//    it fails like a deferred one would. Posting ahead is what lets Open MPI answer a rendezvous
+//    in whatever MPI call the receiver is in: with ranks sharing cores, deferring every receive
+//    cost 17-21% at 1 MiB (docs/perf.md section 6). ZCCL_MPI_PREPOST=0 defers them all.
+//  - Deferred: not posted until its message has arrived. MPI_Iprobe shows the next message from
+//    the peer (the earliest: MPI does not reorder one sender's messages), and only a message of the
+//    expected call (its tag) and of at most the receive's capacity is matched (MPI_Improbe) and
+//    received in place (MPI_Imrecv). A message of another call is left to the call it belongs to
+//    (a leftover of an earlier failed call is discarded); an oversized one is received into a
+//    buffer of its own size and dropped.
+//
+// Either way a mismatch fails the receive with zcclInvalidUsage naming the peer and both calls or
+// both sizes. Receives from one peer match in the order they were posted, as MPI's own would.
 #pragma once
 
 #include <mpi.h>
@@ -38,13 +51,19 @@ class MpiTransport final : public Transport {
   MpiTransport(MPI_Comm comm, std::string* why);
   ~MpiTransport() override;
   bool ok() const { return comm_ != MPI_COMM_NULL; }
+  // Receives posted to MPI ahead of their message, and deferred ones, since creation (tests).
+  size_t postedReceives() const { return postedCount_; }
+  size_t deferredReceives() const { return deferredCount_; }
 
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   bool exactReceiveSizes() const override { return false; }
 
   zcclResult_t isend(int peer, int tag, const void* data, size_t bytes, Request* req) override;
-  zcclResult_t irecv(int peer, int tag, void* data, size_t capacity, Request* req) override;
+  zcclResult_t irecv(int peer, int tag, void* data, size_t capacity, Request* req) override {
+    return irecvInto(peer, tag, data, capacity, capacity, req);
+  }
+  zcclResult_t irecvInto(int peer, int tag, void* data, size_t capacity, size_t room, Request* req) override;
   zcclResult_t wait(Request* req, size_t* bytes) override;
   void progress() override;
   zcclResult_t nodeKey(uint64_t* key) override;
@@ -71,6 +90,9 @@ class MpiTransport final : public Transport {
     void* data = nullptr;
     size_t capacity = 0;
     bool matched = false;  // receives: a message was taken for it (or refused)
+    bool posted = false;   // receives: handed to MPI before its message arrived (MPI_Irecv)
+    bool cancelling = false;  // a posted receive the watch asked MPI to cancel (suspect says why)
+    std::string suspect;
     MPI_Request mpi = MPI_REQUEST_NULL;
     size_t bytes = 0;
     zcclResult_t error = zcclSuccess;  // a refused message
@@ -83,6 +105,8 @@ class MpiTransport final : public Transport {
   int tagMask_ = kFullTagMask;  // all 31 bits of the envelope when MPI_TAG_UB allows
   int64_t nextId_ = 0;
   int64_t spinUs_ = 50;        // ZCCL_MPI_SPIN_US, read at construction
+  bool prepost_ = true;        // ZCCL_MPI_PREPOST
+  size_t postedCount_ = 0, deferredCount_ = 0;
   double timeoutSeconds_ = 0;  // ZCCL_TIMEOUT; 0: wait forever
   uint64_t commId_ = 0;        // the same on every rank (failure notices carry it)
   int lastCollectiveTag_ = 0;  // of the latest call: abandon() drains its leftovers
@@ -104,7 +128,11 @@ class MpiTransport final : public Transport {
   zcclResult_t waitMatched(Op& op);
   // callTag: a collective's tag (watches for peers' failure notices and, for sends, messages of
   // the same call with another signature), else 0.
-  zcclResult_t politeWait(MPI_Request* request, MPI_Status* status, int peer, bool recv, int callTag);
+  // watch: a posted receive whose peer's next unmatched message is checked every few polls.
+  zcclResult_t politeWait(MPI_Request* request, MPI_Status* status, int peer, bool recv, int callTag,
+                          Op* watch = nullptr);
+  void watchPeer(Op& op);
+  zcclResult_t finishPosted(Op& op, const MPI_Status& status);
   // mpi_failed_calls.cc
   int watchedTag(int tag) const;  // tag if it is a collective's with a full envelope, else 0
   zcclResult_t callFailedElsewhere(int callTag, bool sending);
