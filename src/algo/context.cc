@@ -112,11 +112,11 @@ zcclResult_t recvBlock(Context& ctx, int peer, size_t count, uint8_t* dst, const
   in->reqs.assign(n, transport::Request{});
   in->sizes.assign(n, 0);
   for (size_t c = 0; c < n; ++c) {
-    const size_t m = ctx.chunkCount(count, c);
-    const size_t capacity = exact != nullptr ? exact[c] : ctx.messageCapacity(m);
+    const size_t bound = ctx.messageCapacity(ctx.chunkCount(count, c));
+    const size_t capacity = exact != nullptr ? exact[c] : bound;
     // What a message may fill without harm: its frame slot, or (raw) the rest of the block.
     const size_t room = ctx.compress ? in->stride : (count - c * ctx.chunkElems) * ctx.elemBytes;
-    ZCCL_CHECK(ctx.transport.irecvInto(peer, ctx.messageTag(m), dst + c * in->stride, capacity,
+    ZCCL_CHECK(ctx.transport.irecvInto(peer, transport::sizedTag(ctx.tag, bound), dst + c * in->stride, capacity,
                                        std::max(room, capacity), &in->reqs[c]));
   }
   return zcclSuccess;

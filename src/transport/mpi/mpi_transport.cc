@@ -191,31 +191,21 @@ bool MpiTransport::matchNext(int peer) {
       op.bytes = static_cast<size_t>(n);
       break;
     }
-    const Envelope got = decodeEnvelope(status.MPI_TAG), want = decodeEnvelope(op.tag);
-    if (isFailureNotice(got)) {  // a peer failed a call: this one (fail too) or an earlier one
-      if (want.channel == kTagCollective && got.seq == want.seq) {
-        op.why = receiveNotice(peer, status.MPI_TAG);
-        if (op.why.empty()) continue;  // another communicator's
-        op.error = zcclInvalidUsage;
-        break;
-      }
+    const Front front = classifyFront(status.MPI_TAG, op.tag);
+    if (front == Front::kLeftover) {
       discardMessage(peer, status.MPI_TAG);
       continue;
     }
-    if (isStaleLeftover(got, want)) {
-      discardMessage(peer, status.MPI_TAG);
-      continue;
-    }
-    if (sameSignature(status.MPI_TAG, op.tag)) {  // this call, another size class: left to the clean-up
-      int n = 0;
-      MPI_Get_count(&status, MPI_BYTE, &n);
-      refuse(op, status, n);
+    if (front == Front::kThisCallsNotice) {  // a peer failed this call: fail too
+      op.why = receiveNotice(peer, status.MPI_TAG);
+      if (op.why.empty()) continue;  // another communicator's
+      op.error = zcclInvalidUsage;
       break;
     }
-    refuse(op, status, 0);
-    // A point-to-point message of another shape is consumed (its pair failed); a collective
-    // message of another call is left to that call (a later call discards it as a leftover).
-    if (got.channel == kTagPointToPoint && want.channel == kTagPointToPoint) discardMessage(peer, status.MPI_TAG);
+    int n = 0;
+    MPI_Get_count(&status, MPI_BYTE, &n);
+    refuse(op, status, n);
+    discardForeignPointToPoint(op, status.MPI_TAG);
     break;
   }
   op.matched = true;
@@ -223,7 +213,24 @@ bool MpiTransport::matchNext(int peer) {
   return true;
 }
 
-void MpiTransport::refuse(Op& op, const MPI_Status& status, int bytes) {
+MpiTransport::Front MpiTransport::classifyFront(int gotTag, int wantTag) {
+  if (gotTag == wantTag) return Front::kOwn;
+  const Envelope got = decodeEnvelope(gotTag), want = decodeEnvelope(wantTag);
+  if (isFailureNotice(got)) {  // a peer failed a call: this one or an earlier one
+    return want.channel == kTagCollective && got.seq == want.seq ? Front::kThisCallsNotice : Front::kLeftover;
+  }
+  return isStaleLeftover(got, want) ? Front::kLeftover : Front::kForeign;
+}
+
+// A point-to-point message of another shape is consumed (its pair failed); a collective message
+// of another call is left to that call (a later call discards it as a leftover).
+void MpiTransport::discardForeignPointToPoint(const Op& op, int gotTag) {
+  if (decodeEnvelope(gotTag).channel == kTagPointToPoint && decodeEnvelope(op.tag).channel == kTagPointToPoint) {
+    discardMessage(op.peer, gotTag);
+  }
+}
+
+void MpiTransport::refuse(Op& op, const MPI_Status& status, int bytes, bool landed) {
   op.error = zcclInvalidUsage;
   const std::string mine = describeEnvelope(op.tag), theirs = describeEnvelope(status.MPI_TAG);
   char buf[512];
@@ -238,8 +245,10 @@ void MpiTransport::refuse(Op& op, const MPI_Status& status, int bytes) {
   } else if (status.MPI_TAG == op.tag) {
     std::snprintf(buf, sizeof(buf),
                   "rank %d received a %d-byte message from rank %d where its call %s expects at most %zu bytes "
-                  "(ranks disagree on the count or dtype, or on ZCCL_CHUNK_BYTES); it was dropped, nothing written",
-                  rank_, bytes, status.MPI_SOURCE, mine.c_str(), op.capacity);
+                  "(ranks disagree on the count or dtype, or on ZCCL_CHUNK_BYTES); %s",
+                  rank_, bytes, status.MPI_SOURCE, mine.c_str(), op.capacity,
+                  landed ? "it landed inside this receive's buffer, which is left undefined"
+                         : "it was dropped, nothing written");
   } else {
     std::snprintf(buf, sizeof(buf),
                   "mismatched calls: rank %d is in %s but rank %d sent a message of %s (kind, count, dtype, op or root "
@@ -322,30 +331,24 @@ void MpiTransport::watchPeer(Op& op) {
   int flag = 0;
   MPI_Status status;
   if (MPI_Iprobe(op.peer, MPI_ANY_TAG, comm_, &flag, &status) != MPI_SUCCESS || !flag) return;
-  const Envelope got = decodeEnvelope(status.MPI_TAG), want = decodeEnvelope(op.tag);
-  if (isFailureNotice(got)) {
-    if (want.channel == kTagCollective && got.seq == want.seq) {
-      const std::string why = receiveNotice(op.peer, status.MPI_TAG);
-      if (why.empty()) return;  // another communicator's
-      op.error = zcclInvalidUsage;  // the call failed on the peer: it fails here whatever lands
-      op.why = why;
-    } else {
+  switch (classifyFront(status.MPI_TAG, op.tag)) {
+    case Front::kOwn:
+      return;
+    case Front::kLeftover:
       discardMessage(op.peer, status.MPI_TAG);
       return;
+    case Front::kThisCallsNotice:
+      op.why = receiveNotice(op.peer, status.MPI_TAG);
+      if (op.why.empty()) return;   // another communicator's
+      op.error = zcclInvalidUsage;  // the call failed on the peer: it fails here whatever lands
+      break;
+    case Front::kForeign: {
+      int n = 0;
+      MPI_Get_count(&status, MPI_BYTE, &n);
+      refuse(op, status, n);
+      op.error = zcclSuccess;  // only if the cancel takes (finishPosted)
+      break;
     }
-  } else if (isStaleLeftover(got, want)) {
-    discardMessage(op.peer, status.MPI_TAG);
-    return;
-  } else if (status.MPI_TAG == op.tag) {
-    return;
-  } else {
-    Op probe;
-    probe.tag = op.tag;
-    probe.capacity = op.capacity;
-    int n = 0;
-    MPI_Get_count(&status, MPI_BYTE, &n);
-    refuse(probe, status, n);
-    op.suspect = probe.why;
   }
   op.cancelling = true;
   MPI_Cancel(&op.mpi);
@@ -357,23 +360,19 @@ zcclResult_t MpiTransport::finishPosted(Op& op, const MPI_Status& status) {
   if (op.cancelling) MPI_Test_cancelled(&status, &cancelled);
   if (op.error != zcclSuccess) ZCCL_FAIL(op.error, "%s", op.why.c_str());
   if (cancelled) {
-    // A point-to-point message of another shape is consumed (its pair failed), as matchNext does.
     int flag = 0;
     MPI_Status front;
-    if (decodeEnvelope(op.tag).channel == kTagPointToPoint &&
-        MPI_Iprobe(op.peer, MPI_ANY_TAG, comm_, &flag, &front) == MPI_SUCCESS && flag &&
-        decodeEnvelope(front.MPI_TAG).channel == kTagPointToPoint) {
-      discardMessage(op.peer, front.MPI_TAG);
+    if (MPI_Iprobe(op.peer, MPI_ANY_TAG, comm_, &flag, &front) == MPI_SUCCESS && flag) {
+      discardForeignPointToPoint(op, front.MPI_TAG);
     }
-    ZCCL_FAIL(zcclInvalidUsage, "%s", op.suspect.c_str());
+    ZCCL_FAIL(zcclInvalidUsage, "%s", op.why.c_str());
   }
   int n = 0;
   MPI_Get_count(&status, MPI_BYTE, &n);
-  ZCCL_REQUIRE(static_cast<size_t>(n) <= op.capacity, zcclInvalidUsage,
-               "rank %d received a %d-byte message from rank %d where its call %s expects at most %zu bytes (ranks "
-               "disagree on the count or dtype, or on ZCCL_CHUNK_BYTES); it landed inside this receive's buffer, "
-               "which is left undefined",
-               rank_, n, op.peer, describeEnvelope(op.tag).c_str(), op.capacity);
+  if (static_cast<size_t>(n) > op.capacity) {
+    refuse(op, status, n, /*landed=*/true);
+    ZCCL_FAIL(op.error, "%s", op.why.c_str());
+  }
   op.bytes = static_cast<size_t>(n);
   return zcclSuccess;
 }

@@ -91,8 +91,7 @@ class MpiTransport final : public Transport {
     size_t capacity = 0;
     bool matched = false;  // receives: a message was taken for it (or refused)
     bool posted = false;   // receives: handed to MPI before its message arrived (MPI_Irecv)
-    bool cancelling = false;  // a posted receive the watch asked MPI to cancel (suspect says why)
-    std::string suspect;
+    bool cancelling = false;  // a posted receive the watch asked MPI to cancel (why says why)
     MPI_Request mpi = MPI_REQUEST_NULL;
     size_t bytes = 0;
     zcclResult_t error = zcclSuccess;  // a refused message
@@ -124,7 +123,13 @@ class MpiTransport final : public Transport {
   bool matchNext(int peer);
   bool matchArrived();  // matchNext for every peer while it matches; true if any matched
   void discardMessage(int peer, int tag);
-  void refuse(Op& op, const MPI_Status& status, int bytes);
+  // The message at the front of a peer's queue, to a receive of wantTag: its own, a failure
+  // notice of its call, a leftover of an earlier call (or another call's notice), or foreign.
+  enum class Front { kOwn, kThisCallsNotice, kLeftover, kForeign };
+  static Front classifyFront(int gotTag, int wantTag);
+  void discardForeignPointToPoint(const Op& op, int gotTag);
+  // landed: the message was written inside the receive's room (a posted receive), not dropped.
+  void refuse(Op& op, const MPI_Status& status, int bytes, bool landed = false);
   zcclResult_t waitMatched(Op& op);
   // callTag: a collective's tag (watches for peers' failure notices and, for sends, messages of
   // the same call with another signature), else 0.
